@@ -1,0 +1,49 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// Member is one server of the Raft configuration as this node sees it.
+type Member struct {
+	ID     string `json:"name"`
+	Addr   string `json:"address"`
+	Voter  bool   `json:"voter"`
+	Leader bool   `json:"leader"`
+}
+
+// Members lists the servers of the latest Raft configuration.
+func (s *Store) Members() ([]Member, error) {
+	f := s.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return nil, fmt.Errorf("store: configuration: %w", err)
+	}
+	_, leaderID := s.raft.LeaderWithID()
+	var out []Member
+	for _, srv := range f.Configuration().Servers {
+		out = append(out, Member{
+			ID:     string(srv.ID),
+			Addr:   string(srv.Address),
+			Voter:  srv.Suffrage == raft.Voter,
+			Leader: srv.ID == leaderID,
+		})
+	}
+	return out, nil
+}
+
+// AddVoter adds (or re-adds with a new address) a voting member. Only the
+// leader can do it.
+func (s *Store) AddVoter(id, addr string) error {
+	return s.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(addr), 0, 10*time.Second).Error()
+}
+
+// RemoveServer takes a member out of the configuration.
+func (s *Store) RemoveServer(id string) error {
+	return s.raft.RemoveServer(raft.ServerID(id), 0, 10*time.Second).Error()
+}
+
+// State is this node's Raft state: Leader, Follower, Candidate or Shutdown.
+func (s *Store) State() string { return s.raft.State().String() }
