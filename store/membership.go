@@ -37,7 +37,21 @@ func (s *Store) Members() ([]Member, error) {
 // AddVoter adds (or re-adds with a new address) a voting member. Only the
 // leader can do it.
 func (s *Store) AddVoter(id, addr string) error {
+	// A cluster of more than one needs timeouts that tolerate a network.
+	if err := s.useClusterTimeouts(); err != nil {
+		return err
+	}
 	return s.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(addr), 0, 10*time.Second).Error()
+}
+
+func (s *Store) useClusterTimeouts() error {
+	rc := s.raft.ReloadableConfig()
+	if rc.HeartbeatTimeout >= s.cfg.Timeouts.Heartbeat {
+		return nil
+	}
+	rc.HeartbeatTimeout = s.cfg.Timeouts.Heartbeat
+	rc.ElectionTimeout = s.cfg.Timeouts.Election
+	return s.raft.ReloadConfig(rc)
 }
 
 // RemoveServer takes a member out of the configuration.

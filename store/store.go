@@ -55,6 +55,16 @@ var DefaultTimeouts = Timeouts{
 	Commit:      20 * time.Millisecond,
 }
 
+// SoloTimeouts are used while the configuration has a single voter: there
+// is nobody to disagree with, so the node may elect itself quickly. The
+// store switches to the configured timeouts when a second member is added.
+var SoloTimeouts = Timeouts{
+	Heartbeat:   100 * time.Millisecond,
+	Election:    100 * time.Millisecond,
+	LeaderLease: 100 * time.Millisecond,
+	Commit:      20 * time.Millisecond,
+}
+
 // FastTimeouts are for tests on loopback.
 var FastTimeouts = Timeouts{
 	Heartbeat:   50 * time.Millisecond,
@@ -152,10 +162,6 @@ func (s *Store) open() error {
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(s.cfg.NodeID)
 	rc.Logger = hlog
-	rc.HeartbeatTimeout = s.cfg.Timeouts.Heartbeat
-	rc.ElectionTimeout = s.cfg.Timeouts.Election
-	rc.LeaderLeaseTimeout = s.cfg.Timeouts.LeaderLease
-	rc.CommitTimeout = s.cfg.Timeouts.Commit
 	rc.NotifyCh = s.notify
 	rc.NoSnapshotRestoreOnStart = true
 	rc.SnapshotThreshold = 4096
@@ -168,6 +174,14 @@ func (s *Store) open() error {
 	if err != nil {
 		return fmt.Errorf("store: inspect raft state: %w", err)
 	}
+	timeouts := s.cfg.Timeouts
+	if s.soloAtStart(rc, existing) && timeouts.Heartbeat > SoloTimeouts.Heartbeat {
+		timeouts = SoloTimeouts
+	}
+	rc.HeartbeatTimeout = timeouts.Heartbeat
+	rc.ElectionTimeout = timeouts.Election
+	rc.LeaderLeaseTimeout = timeouts.LeaderLease
+	rc.CommitTimeout = timeouts.Commit
 	if !existing && s.cfg.Bootstrap {
 		conf := raft.Configuration{Servers: []raft.Server{{
 			Suffrage: raft.Voter, ID: rc.LocalID, Address: s.trans.LocalAddr(),
@@ -182,6 +196,19 @@ func (s *Store) open() error {
 		return fmt.Errorf("store: start raft: %w", err)
 	}
 	return nil
+}
+
+// soloAtStart reports whether this node starts as the only voter of its
+// cluster: a bootstrap, or a restart whose configuration lists only itself.
+func (s *Store) soloAtStart(rc *raft.Config, existing bool) bool {
+	if !existing {
+		return s.cfg.Bootstrap
+	}
+	conf, err := raft.GetConfiguration(rc, s.fsm, s.logs, s.logs, s.snaps, s.trans)
+	if err != nil {
+		return false
+	}
+	return len(conf.Servers) == 1 && conf.Servers[0].ID == rc.LocalID
 }
 
 // catchUpFromSnapshot handles a state database that is older than the

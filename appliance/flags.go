@@ -1,0 +1,90 @@
+package appliance
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+// EnvPrefix is prepended to a flag's name, upper-cased with dashes turned
+// into underscores, to form its environment variable: --data-dir is
+// MESOSBOX_DATA_DIR. That is what a systemd EnvironmentFile sets.
+const EnvPrefix = "MESOSBOX_"
+
+// EnvName is the environment variable that stands for flag name.
+func EnvName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// NewServeFlags binds the serve flags to cfg. Call ParseServeFlags to parse.
+func NewServeFlags(cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory for the Raft log, state and task sandboxes")
+	fs.StringVar(&cfg.Bind, "bind", cfg.Bind, "IP address every listener binds to")
+	fs.StringVar(&cfg.Advertise, "advertise", cfg.Advertise, "address other nodes and clients use to reach this node (default: the bind address, or the default route's address when binding 0.0.0.0)")
+	fs.StringVar(&cfg.NodeName, "node-name", cfg.NodeName, "unique name of this node in the cluster (default: the host name)")
+	fs.StringVar(&cfg.ContainerdSocket, "containerd-socket", cfg.ContainerdSocket, "containerd's socket; tasks run as plain processes when it does not answer")
+	fs.IntVar(&cfg.MasterPort, "master-port", cfg.MasterPort, "port of the Mesos master API and UI")
+	fs.IntVar(&cfg.AgentPort, "agent-port", cfg.AgentPort, "port of the Mesos agent API")
+	fs.IntVar(&cfg.MarathonPort, "marathon-port", cfg.MarathonPort, "port of the Marathon API and UI")
+	fs.IntVar(&cfg.ChronosPort, "chronos-port", cfg.ChronosPort, "port of the Chronos API and UI")
+	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "port of Raft traffic between nodes")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fs.SetOutput(io.Discard) // errors are reported by the caller in one line
+	return fs
+}
+
+// ParseServeFlags applies MESOSBOX_* variables from env, then the command
+// line, which wins.
+func ParseServeFlags(fs *flag.FlagSet, args []string, env func(string) string) error {
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := env(EnvName(f.Name)); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %v", EnvName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// PrintServeUsage writes the serve help: each flag with its variable and
+// default, aligned for a person.
+func PrintServeUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: mesosbox serve [flags]
+
+Runs a mesosbox node: the Raft store, the Mesos master (on the leader), the
+agent, Marathon on the Marathon port and Chronos on the Chronos port.
+Every flag can also be set with its environment variable; the flag wins.
+
+`)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
+	fs.VisitAll(func(f *flag.Flag) {
+		def := f.DefValue
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  --%s\t%s\t%s\t%s\n", f.Name, EnvName(f.Name), def, f.Usage)
+	})
+	tw.Flush()
+	fmt.Fprint(w, `
+Example:
+  mesosbox serve --data-dir ./data --bind 127.0.0.1
+`)
+}
+
+// OSEnv reads the process environment.
+func OSEnv(k string) string { return os.Getenv(k) }

@@ -1,0 +1,125 @@
+// Package nodetest starts real mesosbox nodes for tests: a real store with
+// fast Raft timeouts on loopback and real listeners, in one call.
+package nodetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/mesosbox/mesosbox/appliance"
+	"github.com/mesosbox/mesosbox/store"
+)
+
+// Ports are the five ports of a test node.
+type Ports struct{ Master, Agent, Marathon, Chronos, Raft int }
+
+// FreePorts finds five unused ports on 127.0.0.1.
+func FreePorts(t testing.TB) Ports {
+	t.Helper()
+	var ps [5]int
+	var ls []net.Listener
+	for i := range ps {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		ps[i] = l.Addr().(*net.TCPAddr).Port
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return Ports{ps[0], ps[1], ps[2], ps[3], ps[4]}
+}
+
+// Config is a node configuration for a test: bound to addr (127.0.0.1 when
+// empty) with the given ports and a fresh data directory.
+func Config(t testing.TB, addr string, p Ports) appliance.Config {
+	if addr == "" {
+		addr = "127.0.0.1"
+	}
+	cfg := appliance.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Bind = addr
+	cfg.Advertise = addr
+	cfg.NodeName = "node-" + addr
+	cfg.MasterPort, cfg.AgentPort, cfg.MarathonPort, cfg.ChronosPort, cfg.RaftPort = p.Master, p.Agent, p.Marathon, p.Chronos, p.Raft
+	cfg.LogLevel = "warn"
+	return cfg
+}
+
+// Logger is a quiet logger for test nodes; MESOSBOX_TEST_LOG=debug shows more.
+func Logger() *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv("MESOSBOX_TEST_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// Start builds, starts and waits for a node whose Raft leader is elected;
+// build lets a test plug components in before the start. The node stops at
+// the end of the test.
+func Start(t testing.TB, cfg appliance.Config, build func(*appliance.Node)) *appliance.Node {
+	t.Helper()
+	n, err := appliance.New(cfg, appliance.Options{Logger: Logger(), RaftTimeouts: store.FastTimeouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if build != nil {
+		build(n)
+	}
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.Store().WaitLeader(ctx); err != nil {
+		t.Fatal("no Raft leader:", err)
+	}
+	return n
+}
+
+// URL is the base URL of one of the node's ports.
+func URL(n *appliance.Node, port int) string {
+	return fmt.Sprintf("http://%s", n.Config().AdvertiseAddr(port))
+}
+
+// WaitFor polls cond every 10 ms until it holds or the timeout passes.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Get fetches url and returns the status and body.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b []byte
+	buf := make([]byte, 4096)
+	for {
+		k, err := resp.Body.Read(buf)
+		b = append(b, buf[:k]...)
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, string(b)
+}
