@@ -204,7 +204,8 @@ func (s *Store) soloAtStart(rc *raft.Config, existing bool) bool {
 	if !existing {
 		return s.cfg.Bootstrap
 	}
-	conf, err := raft.GetConfiguration(rc, s.fsm, s.logs, s.logs, s.snaps, s.trans)
+	probe := *rc // GetConfiguration marks the config it is given "skip startup"
+	conf, err := raft.GetConfiguration(&probe, s.fsm, s.logs, s.logs, s.snaps, s.trans)
 	if err != nil {
 		return false
 	}
