@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -66,7 +67,11 @@ type envelope struct {
 }
 
 func encodeCommand(cmd Command) ([]byte, error) {
-	data, err := json.Marshal(cmd)
+	// Marshal through a pointer so that pointer-receiver MarshalJSON
+	// methods of embedded types (the generated Mesos types have them) run.
+	ptr := reflect.New(reflect.TypeOf(cmd))
+	ptr.Elem().Set(reflect.ValueOf(cmd))
+	data, err := json.Marshal(ptr.Interface())
 	if err != nil {
 		return nil, err
 	}

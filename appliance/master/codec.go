@@ -1,0 +1,89 @@
+package master
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// Media types of the v1 HTTP APIs.
+const (
+	mediaJSON     = "application/json"
+	mediaProtobuf = "application/x-protobuf"
+	mediaRecordIO = "application/recordio"
+)
+
+// message is what the generated Mesos types implement for both encodings.
+type message interface {
+	Marshal() ([]byte, error)
+	Unmarshal([]byte) error
+}
+
+// codec is one of the two encodings of the v1 API.
+type codec struct{ media string }
+
+func (c codec) encode(m message) ([]byte, error) {
+	if c.media == mediaProtobuf {
+		return m.Marshal()
+	}
+	return json.Marshal(m)
+}
+
+func (c codec) decode(b []byte, m message) error {
+	if c.media == mediaProtobuf {
+		return m.Unmarshal(b)
+	}
+	return json.Unmarshal(b, m)
+}
+
+// requestCodec picks the request body's encoding from Content-Type: Mesos
+// answers a missing one with 400 and an unknown one with 415.
+func requestCodec(r *http.Request) (codec, int, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return codec{}, http.StatusBadRequest, errors.New("Expecting 'Content-Type' to be present")
+	}
+	media, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return codec{}, http.StatusUnsupportedMediaType, errors.New("Expecting 'Content-Type' of application/json or application/x-protobuf")
+	}
+	switch media {
+	case mediaJSON, mediaProtobuf:
+		return codec{media}, 0, nil
+	}
+	return codec{}, http.StatusUnsupportedMediaType, errors.New("Expecting 'Content-Type' of application/json or application/x-protobuf")
+}
+
+// responseCodec picks the response encoding from Accept (JSON when absent
+// or */*). streaming is set when the client asked for application/recordio,
+// in which case Message-Accept names the encoding of each record.
+func responseCodec(r *http.Request) (c codec, streaming bool, ok bool) {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return codec{mediaJSON}, false, true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		media, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch media {
+		case mediaJSON, "*/*", "application/*":
+			return codec{mediaJSON}, false, true
+		case mediaProtobuf:
+			return codec{mediaProtobuf}, false, true
+		case mediaRecordIO:
+			msg := r.Header.Get("Message-Accept")
+			if msg == "" || strings.Contains(msg, mediaJSON) || strings.Contains(msg, "*/*") {
+				return codec{mediaJSON}, true, true
+			}
+			if strings.Contains(msg, mediaProtobuf) {
+				return codec{mediaProtobuf}, true, true
+			}
+			return codec{}, false, false
+		}
+	}
+	return codec{}, false, false
+}
