@@ -26,6 +26,7 @@ type Config struct {
 	ChronosPort      int
 	RaftPort         int
 	LogLevel         string
+	Cluster          string // the Mesos cluster name shown in state and UIs
 }
 
 // DefaultConfig is what a node runs with when nothing is set.
@@ -42,6 +43,7 @@ func DefaultConfig() Config {
 		ChronosPort:      4400,
 		RaftPort:         5049,
 		LogLevel:         "info",
+		Cluster:          "mesosbox",
 	}
 }
 

@@ -32,6 +32,7 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.IntVar(&cfg.MarathonPort, "marathon-port", cfg.MarathonPort, "port of the Marathon API and UI")
 	fs.IntVar(&cfg.ChronosPort, "chronos-port", cfg.ChronosPort, "port of the Chronos API and UI")
 	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "port of Raft traffic between nodes")
+	fs.StringVar(&cfg.Cluster, "cluster", cfg.Cluster, "cluster name shown by the Mesos endpoints and UIs")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.SetOutput(io.Discard) // errors are reported by the caller in one line
 	return fs

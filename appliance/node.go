@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/appliance/sdnotify"
 	"github.com/mesosbox/mesosbox/store"
 )
@@ -38,6 +39,8 @@ type Node struct {
 	leaderOnly []Component
 	leading    *leadership
 	wg         sync.WaitGroup
+
+	master *master.Master
 }
 
 // Routers are the four HTTP surfaces of a node, one per port.
@@ -76,6 +79,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 	}
 	n.store = st
 	n.mountBase()
+	n.addMaster()
 	return n, nil
 }
 

@@ -52,12 +52,12 @@ func (r Resources) Equal(o Resources) bool {
 // Add returns r plus o. Scalars saturate instead of overflowing.
 func (r Resources) Add(o Resources) Resources {
 	return Resources{
-		CPUs:  addScalar(r.CPUs, o.CPUs),
-		Mem:   addScalar(r.Mem, o.Mem),
-		Disk:  addScalar(r.Disk, o.Disk),
-		GPUs:  addScalar(r.GPUs, o.GPUs),
+		CPUs:  r.CPUs.Add(o.CPUs),
+		Mem:   r.Mem.Add(o.Mem),
+		Disk:  r.Disk.Add(o.Disk),
+		GPUs:  r.GPUs.Add(o.GPUs),
 		Ports: r.Ports.Add(o.Ports),
-		other: mergeOther(r.other, o.other, addScalar),
+		other: mergeOther(r.other, o.other, Scalar.Add),
 	}
 }
 
@@ -66,12 +66,12 @@ func (r Resources) Add(o Resources) Resources {
 // When that matters, check r.Contains(o) first; o.Sub(r) is what r lacks.
 func (r Resources) Sub(o Resources) Resources {
 	return Resources{
-		CPUs:  subScalar(r.CPUs, o.CPUs),
-		Mem:   subScalar(r.Mem, o.Mem),
-		Disk:  subScalar(r.Disk, o.Disk),
-		GPUs:  subScalar(r.GPUs, o.GPUs),
+		CPUs:  r.CPUs.Sub(o.CPUs),
+		Mem:   r.Mem.Sub(o.Mem),
+		Disk:  r.Disk.Sub(o.Disk),
+		GPUs:  r.GPUs.Sub(o.GPUs),
 		Ports: r.Ports.Sub(o.Ports),
-		other: mergeOther(r.other, o.other, subScalar),
+		other: mergeOther(r.other, o.other, Scalar.Sub),
 	}
 }
 

@@ -64,23 +64,23 @@ func (s Scalar) String() string {
 	return string(b)
 }
 
-// addScalar adds without wrapping around: sums of many agents' quantities
-// saturate instead of overflowing into negative numbers.
-func addScalar(a, b Scalar) Scalar {
-	if b > 0 && a > math.MaxInt64-b {
+// Add returns s+o without wrapping around: sums of many agents' quantities
+// saturate at math.MaxInt64 instead of overflowing into negative numbers.
+func (s Scalar) Add(o Scalar) Scalar {
+	if o > 0 && s > math.MaxInt64-o {
 		return math.MaxInt64
 	}
-	return a + b
+	return s + o
 }
 
-// subScalar subtracts, clamping at zero as Mesos does for resources.
-// Quantities are never negative, so a negative b is treated as zero.
-func subScalar(a, b Scalar) Scalar {
+// Sub returns s-o, clamped at zero as Mesos does for resources. Quantities
+// are never negative, so a negative o counts as zero.
+func (s Scalar) Sub(o Scalar) Scalar {
 	switch {
-	case b <= 0:
-		return a
-	case b >= a:
+	case o <= 0:
+		return s
+	case o >= s:
 		return 0
 	}
-	return a - b
+	return s - o
 }

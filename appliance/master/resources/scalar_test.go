@@ -7,7 +7,7 @@ import (
 
 func TestScalarFixedPoint(t *testing.T) {
 	// The reason for fixed point: 0.1+0.2 != 0.3 in float64.
-	sum := addScalar(ScalarOf(0.1), ScalarOf(0.2))
+	sum := ScalarOf(0.1).Add(ScalarOf(0.2))
 	if sum != ScalarOf(0.3) || sum.Float64() != 0.3 {
 		t.Fatalf("0.1+0.2 = %v (%v), want exactly 0.3", sum, sum.Float64())
 	}
@@ -15,10 +15,10 @@ func TestScalarFixedPoint(t *testing.T) {
 	// Adding and removing 0.1 a thousand times must not drift.
 	var s Scalar
 	for range 1000 {
-		s = addScalar(s, ScalarOf(0.1))
+		s = s.Add(ScalarOf(0.1))
 	}
 	for range 999 {
-		s = subScalar(s, ScalarOf(0.1))
+		s = s.Sub(ScalarOf(0.1))
 	}
 	if s != ScalarOf(0.1) {
 		t.Fatalf("after 1000 adds and 999 subtractions of 0.1: %v", s)
@@ -93,13 +93,13 @@ func TestScalarFloat64(t *testing.T) {
 }
 
 func TestScalarSaturation(t *testing.T) {
-	if got := addScalar(math.MaxInt64-1, 5); got != math.MaxInt64 {
-		t.Errorf("addScalar saturates: got %d", int64(got))
+	if got := Scalar(math.MaxInt64 - 1).Add(5); got != math.MaxInt64 {
+		t.Errorf("Add does not saturate: got %d", int64(got))
 	}
-	if got := subScalar(5, 7); got != 0 {
-		t.Errorf("subScalar(5, 7) = %d, want 0", int64(got))
+	if got := Scalar(5).Sub(7); got != 0 {
+		t.Errorf("5 - 7 = %d, want 0", int64(got))
 	}
-	if got := subScalar(5, -7); got != 5 {
-		t.Errorf("subScalar(5, -7) = %d, want 5 (negative treated as zero)", int64(got))
+	if got := Scalar(5).Sub(-7); got != 5 {
+		t.Errorf("5 - (-7) = %d, want 5 (negative counts as zero)", int64(got))
 	}
 }
