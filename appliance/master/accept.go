@@ -142,6 +142,7 @@ func (m *Master) launch(f *framework, a *agent, info mesos.TaskInfo, res resourc
 	f.tasks[t.id()] = t
 	a.tasks[t.key()] = t
 	m.persist(PutTask{Task: t.TaskRecord})
+	m.publishTaskAdded(t)
 	m.metrics.tasksLaunched++
 	a.conn.send(launchEvent(f, info))
 }

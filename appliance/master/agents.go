@@ -38,6 +38,7 @@ func (m *Master) RegisterAgent(sub agentapi.Subscribe) (<-chan agentapi.Event, <
 		}
 		a = &agent{AgentRecord: AgentRecord{ID: id, RegisteredAt: now}, tasks: map[string]*task{}}
 		m.agents[id] = a
+		defer m.publishAgentAdded(a)
 		m.log.Info("agent registered", "agent", id, "hostname", sub.Hostname)
 	} else {
 		a.reregisteredAt = now
@@ -100,6 +101,7 @@ func (m *Master) reconcileAgentTasks(a *agent, reported []agentapi.Task) {
 func (m *Master) masterUpdate(f *framework, t *task, st mesos.TaskStatus) {
 	t.Statuses = appendStatus(t.Statuses, st)
 	m.persist(PutTask{Task: t.TaskRecord})
+	m.publishTaskUpdated(t, st)
 	if f != nil {
 		m.event(f, updateEvent(st))
 		if isTerminal(st.GetState()) {
@@ -149,6 +151,7 @@ func (m *Master) markUnreachable(a *agent) {
 	a.unreachable = true
 	a.unreachableAt = m.cfg.Clock.Now()
 	m.log.Warn("agent unreachable", "agent", a.ID, "hostname", a.Hostname)
+	m.publishAgentRemoved(a.ID)
 	for _, t := range a.tasks {
 		if isTerminal(t.state()) {
 			continue

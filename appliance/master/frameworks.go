@@ -61,6 +61,7 @@ func (m *Master) Subscribe(call *scheduler.Call_Subscribe) (*Stream, error) {
 		f.suppressed[r] = true
 	}
 	m.persist(PutFramework{Framework: FrameworkRecord{Info: f.info, RegisteredAt: f.registeredAt}})
+	m.publishFramework(f, f.reregisteredAt.IsZero())
 	s := &Stream{ID: uuid.NewString(), FrameworkID: f.id, events: make(chan *scheduler.Event, streamBuffer), done: make(chan struct{})}
 	f.stream = s
 	hb := m.cfg.HeartbeatInterval.Seconds()
@@ -181,6 +182,7 @@ func (m *Master) removeFramework(f *framework) {
 	}
 	m.dropFilters(func(fl filter) bool { return fl.frameworkID == f.id })
 	m.persist(RemoveFramework{ID: f.id})
+	m.publishFrameworkRemoved(f)
 	m.signalAllocation()
 }
 

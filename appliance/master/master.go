@@ -98,6 +98,7 @@ type Master struct {
 	stop        chan struct{}
 	wg          sync.WaitGroup
 	metrics     counters
+	opSubs      map[*opSub]struct{}
 }
 
 // New returns a stopped master.
@@ -210,6 +211,10 @@ func (m *Master) Stop(ctx context.Context) error {
 			o.timeout.Stop()
 		}
 	}
+	for s := range m.opSubs {
+		close(s.done)
+	}
+	m.opSubs = nil
 	m.mu.Unlock()
 	m.wg.Wait()
 	m.log.Info("master stopped")

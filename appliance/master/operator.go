@@ -42,6 +42,11 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "Failed to parse body into Call: "+err.Error())
 		return
 	}
+	if call.Type == mmaster.Call_SUBSCRIBE {
+		streamOut, streaming, _ := responseCodec(r)
+		m.serveOperatorSubscribe(w, r, streamOut, streaming)
+		return
+	}
 	m.mu.Lock()
 	resp, status, msg := m.operatorCall(&call)
 	m.mu.Unlock()

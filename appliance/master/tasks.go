@@ -181,6 +181,7 @@ func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus)
 	t.Statuses = appendStatus(t.Statuses, st)
 	t.acked = false
 	m.persist(PutTask{Task: t.TaskRecord})
+	m.publishTaskUpdated(t, st)
 	m.metrics.statusUpdates[st.GetState()]++
 	if isTerminal(st.GetState()) && !wasTerminal {
 		m.signalAllocation()

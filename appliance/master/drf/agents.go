@@ -1,6 +1,7 @@
 package drf
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // machines. Each agent's place is a hash of the seed and its ID, not of its
 // position, so the order does not depend on the order of Snapshot.Agents: a
 // master that builds the snapshot by ranging over a map still gets the same
-// offers for the same seed. The hash is hand-rolled (FNV-1a, then the
-// splitmix64 finalizer) so that it stays the same across Go releases.
+// offers for the same seed. The hash is hand-rolled so that it stays the
+// same across processes and Go releases.
 type agentTable struct {
 	agents []Agent
 	seed   uint64
@@ -64,11 +65,18 @@ func newAgentTable(agents []Agent, seed uint64) *agentTable {
 }
 
 // place returns the hashed place of an ID with the low shift bits cleared.
+// It mixes eight bytes at a time, FNV-style, then applies the splitmix64
+// finalizer.
 func (t *agentTable) place(id string) uint64 {
-	h := uint64(14695981039346656037) ^ t.seed
+	const prime = 1099511628211
+	h := uint64(14695981039346656037) ^ t.seed ^ uint64(len(id))
+	for len(id) >= 8 {
+		h = (h ^ binary.LittleEndian.Uint64([]byte(id[:8]))) * prime
+		h ^= h >> 29
+		id = id[8:]
+	}
 	for i := 0; i < len(id); i++ {
-		h ^= uint64(id[i])
-		h *= 1099511628211
+		h = (h ^ uint64(id[i])) * prime
 	}
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9

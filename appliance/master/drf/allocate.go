@@ -68,7 +68,7 @@ func (a *allocation) run() []Offer {
 		ag := &a.s.Agents[ai]
 		a.agent, a.stamp, a.available = ai, int32(i+1), &ag.Available
 		a.gpu = ag.Total.GPUs > 0
-		a.globalOK = allocatable(ag.Available, a.mins)
+		a.globalOK = allocatable(&ag.Available, a.mins)
 		a.filters.stamp(ai, a.stamp, a.cands)
 
 		leaf := a.pick(root)
@@ -115,7 +115,7 @@ func (a *allocation) eligible(ci int32) bool {
 		return false
 	}
 	if c.hasMins {
-		if !allocatable(*a.available, c.mins) {
+		if !allocatable(a.available, c.mins) {
 			return false
 		}
 	} else if !a.globalOK {

@@ -23,7 +23,7 @@ type filterRef struct {
 // counting sort by agent, linear in agents plus filters.
 func indexFilters(s *Snapshot, agents *agentTable, frameworks map[string]int32, cands []candidate, fwCands [][2]int32) filterIndex {
 	type resolved struct{ agent, cand, filter int32 }
-	var found []resolved
+	found := make([]resolved, 0, len(s.Filters))
 	for i := range s.Filters {
 		f := &s.Filters[i]
 		if !s.Now.Before(f.Expires) {

@@ -54,7 +54,7 @@ func mustParseMinAllocatable(s string) []resources.Resources {
 // allocatable reports whether available is worth offering under mins, as
 // Mesos' HierarchicalAllocatorProcess::allocatable does: it must not be empty
 // and must contain at least one of the alternatives, if there are any.
-func allocatable(available resources.Resources, mins []resources.Resources) bool {
+func allocatable(available *resources.Resources, mins []resources.Resources) bool {
 	if available.IsEmpty() {
 		return false
 	}
