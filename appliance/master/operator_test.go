@@ -121,7 +121,7 @@ func TestV0StateShapes(t *testing.T) {
 			Name  string `json:"name"`
 			Tasks []struct {
 				ID, State, SlaveID string
-				Resources         map[string]any `json:"resources"`
+				Resources          map[string]any `json:"resources"`
 			} `json:"tasks"`
 		} `json:"frameworks"`
 	}
