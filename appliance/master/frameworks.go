@@ -128,8 +128,10 @@ func (m *Master) Disconnected(s *Stream) {
 	m.armFailover(f)
 }
 
-func (m *Master) armFailover(f *framework) {
-	timeout := time.Duration(f.info.GetFailoverTimeout() * float64(time.Second))
+func (m *Master) armFailover(f *framework) { m.armFailoverAtLeast(f, 0) }
+
+func (m *Master) armFailoverAtLeast(f *framework, min time.Duration) {
+	timeout := max(time.Duration(f.info.GetFailoverTimeout()*float64(time.Second)), min)
 	if f.failover != nil {
 		f.failover.Stop()
 	}

@@ -150,13 +150,20 @@ func (f *fakeFramework) offer() mesos.Offer {
 	return e.Offers.Offers[0]
 }
 
+// update waits for the next status update; offers and rescinds that the
+// allocator sends meanwhile are not what the caller is testing.
 func (f *fakeFramework) update() mesos.TaskStatus {
 	f.t.Helper()
-	e := f.next()
-	if e.Type != scheduler.Event_UPDATE {
+	for {
+		e := f.next()
+		switch e.Type {
+		case scheduler.Event_UPDATE:
+			return e.Update.Status
+		case scheduler.Event_OFFERS, scheduler.Event_RESCIND:
+			continue
+		}
 		f.t.Fatalf("want UPDATE, got %s", e.Type)
 	}
-	return e.Update.Status
 }
 
 func (f *fakeFramework) call(c *scheduler.Call) error {

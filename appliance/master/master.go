@@ -155,7 +155,10 @@ func (m *Master) recover(reg registry, now time.Time) {
 		f := &framework{id: rec.Info.ID.Value, info: rec.Info, registeredAt: rec.RegisteredAt,
 			suppressed: map[string]bool{}, tasks: map[string]*task{}, offers: map[string]*offer{}}
 		m.frameworks[f.id] = f
-		m.armFailover(f)
+		// A framework gets at least the agent timeout to find the new
+		// leader, even with a failover timeout of 0: it did not
+		// disconnect, its master went away.
+		m.armFailoverAtLeast(f, m.cfg.AgentTimeout)
 	}
 	for _, rec := range reg.tasks {
 		t := m.newTask(rec)

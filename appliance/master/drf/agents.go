@@ -1,7 +1,6 @@
 package drf
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"slices"
 	"strings"
@@ -32,10 +31,17 @@ type agentTable struct {
 }
 
 func newAgentTable(agents []Agent, seed uint64) *agentTable {
+	return buildAgentTable(agents, seed, uint(bits.Len(uint(len(agents)))))
+}
+
+// buildAgentTable uses the low shift bits of each key for the index; shift
+// must be at least bits.Len(len(agents)). Tests raise it to force places to
+// collide.
+func buildAgentTable(agents []Agent, seed uint64, shift uint) *agentTable {
 	t := &agentTable{
 		agents: agents,
 		seed:   seed,
-		shift:  uint(bits.Len(uint(len(agents)))),
+		shift:  shift,
 		keys:   make([]uint64, len(agents)),
 		keep:   make([]bool, len(agents)),
 	}
@@ -71,7 +77,9 @@ func (t *agentTable) place(id string) uint64 {
 	const prime = 1099511628211
 	h := uint64(14695981039346656037) ^ t.seed ^ uint64(len(id))
 	for len(id) >= 8 {
-		h = (h ^ binary.LittleEndian.Uint64([]byte(id[:8]))) * prime
+		w := uint64(id[0]) | uint64(id[1])<<8 | uint64(id[2])<<16 | uint64(id[3])<<24 |
+			uint64(id[4])<<32 | uint64(id[5])<<40 | uint64(id[6])<<48 | uint64(id[7])<<56
+		h = (h ^ w) * prime
 		h ^= h >> 29
 		id = id[8:]
 	}
@@ -103,13 +111,12 @@ func (t *agentTable) lookup(id string) (int32, bool) {
 	return 0, false
 }
 
-// walk returns the indexes of the agents to allocate, in walk order: the
-// kept agents that are active and have something available.
-func (t *agentTable) walk() []int32 {
+// walk returns, in walk order, the indexes of the agents that offerable
+// marks.
+func (t *agentTable) walk(offerable []bool) []int32 {
 	out := make([]int32, 0, len(t.keys))
 	for _, k := range t.keys {
-		ai := t.index(k)
-		if a := &t.agents[ai]; t.keep[ai] && a.Active && !a.Available.IsEmpty() {
+		if ai := t.index(k); offerable[ai] {
 			out = append(out, ai)
 		}
 	}

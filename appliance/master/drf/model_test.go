@@ -223,7 +223,8 @@ func (m *model) grant(p pair, a *Agent) {
 // its own.
 func (m *model) walk() []*Agent {
 	var out []*Agent
-	for _, ai := range newAgentTable(m.s.Agents, m.s.Seed).walk() {
+	tab := newAgentTable(m.s.Agents, m.s.Seed)
+	for _, ai := range tab.walk(offerable(tab)) {
 		out = append(out, &m.s.Agents[ai])
 	}
 	return out

@@ -172,6 +172,47 @@ func TestAllocateInvariants(t *testing.T) {
 	}
 }
 
+// TestAllocateIgnoresInputOrder checks that the order of agents, frameworks
+// and filters in the snapshot does not matter, so a master may build it by
+// ranging over maps. (With duplicate IDs the first one wins, so order then
+// matters by design; those snapshots are skipped.)
+func TestAllocateIgnoresInputOrder(t *testing.T) {
+	g := gen{rand.New(rand.NewPCG(19, 23))}
+	for i := range propertyCases {
+		s := g.snapshot()
+		if hasDuplicates(s) {
+			continue
+		}
+		p := s
+		p.Agents = slices.Clone(s.Agents)
+		p.Frameworks = slices.Clone(s.Frameworks)
+		p.Filters = slices.Clone(s.Filters)
+		g.rng.Shuffle(len(p.Agents), func(i, j int) { p.Agents[i], p.Agents[j] = p.Agents[j], p.Agents[i] })
+		g.rng.Shuffle(len(p.Frameworks), func(i, j int) { p.Frameworks[i], p.Frameworks[j] = p.Frameworks[j], p.Frameworks[i] })
+		g.rng.Shuffle(len(p.Filters), func(i, j int) { p.Filters[i], p.Filters[j] = p.Filters[j], p.Filters[i] })
+		if got, want := Allocate(p), Allocate(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("case %d: shuffling the snapshot changed the offers\n got: %s\nwant: %s", i, describe(got), describe(want))
+		}
+	}
+}
+
+func hasDuplicates(s Snapshot) bool {
+	agents, frameworks := map[string]bool{}, map[string]bool{}
+	for _, a := range s.Agents {
+		if agents[a.ID] {
+			return true
+		}
+		agents[a.ID] = true
+	}
+	for _, f := range s.Frameworks {
+		if frameworks[f.ID] {
+			return true
+		}
+		frameworks[f.ID] = true
+	}
+	return false
+}
+
 // checkInvariants verifies, offer by offer:
 //   - no agent is offered twice, and an offer holds exactly the agent's
 //     available resources (so never more than is available);

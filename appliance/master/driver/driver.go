@@ -1,0 +1,213 @@
+// Package driver is the in-process scheduler driver of mesosbox's own
+// frameworks (Marathon and Chronos). It speaks to the master with exactly
+// the calls and events of the Mesos v1 scheduler API — the same ones an
+// outside framework sends over HTTP — only without the HTTP: two-level
+// scheduling stays real, the master offers and the framework decides.
+package driver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
+
+	"github.com/mesosbox/mesosbox/appliance/master"
+)
+
+// Master is what the driver needs of the master; *master.Master has it.
+type Master interface {
+	Subscribe(*scheduler.Call_Subscribe) (*master.Stream, error)
+	Call(streamID string, call *scheduler.Call) error
+	Disconnected(*master.Stream)
+}
+
+// Scheduler is a framework's event handlers. They run one at a time, in
+// event order, on the driver's goroutine; a handler may call the Driver.
+type Scheduler interface {
+	// Subscribed is called after every (re)subscription with the
+	// framework id, which the framework must persist and pass back in
+	// FrameworkInfo.ID next time.
+	Subscribed(ctx context.Context, d *Driver, frameworkID string)
+	Offers(ctx context.Context, d *Driver, offers []mesos.Offer)
+	Rescind(ctx context.Context, d *Driver, offerID mesos.OfferID)
+	// Update is called for every status update; the driver acknowledges
+	// it after Update returns, so a framework that persists the status in
+	// Update never loses it (at-least-once, as in Mesos).
+	Update(ctx context.Context, d *Driver, status mesos.TaskStatus)
+}
+
+// Driver runs one framework against the master.
+type Driver struct {
+	m    Master
+	info mesos.FrameworkInfo
+	s    Scheduler
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	stream *master.Stream
+	id     string
+}
+
+// New returns a driver for the framework described by info.
+func New(m Master, info mesos.FrameworkInfo, s Scheduler, log *slog.Logger) *Driver {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Driver{m: m, info: info, s: s, log: log.With("framework", info.Name)}
+}
+
+// Run subscribes and dispatches events until ctx ends, re-subscribing
+// with the same framework id whenever the stream ends (a master restart
+// within this leadership, a slow-consumer cut). On return the
+// subscription is dropped, which starts the framework's failover timeout.
+func (d *Driver) Run(ctx context.Context) error {
+	backoff := 10 * time.Millisecond
+	for ctx.Err() == nil {
+		err := d.session(ctx)
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			d.log.Warn("framework subscription ended", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		if backoff < time.Second {
+			backoff *= 2
+		}
+	}
+	return ctx.Err()
+}
+
+func (d *Driver) session(ctx context.Context) error {
+	info := d.info
+	d.mu.Lock()
+	if d.id != "" {
+		info.ID = &mesos.FrameworkID{Value: d.id}
+	}
+	d.mu.Unlock()
+	s, err := d.m.Subscribe(&scheduler.Call_Subscribe{FrameworkInfo: &info})
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.stream = s
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.stream = nil
+		d.mu.Unlock()
+		d.m.Disconnected(s)
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.Done():
+			return errors.New("stream closed by the master")
+		case e := <-s.Events():
+			d.dispatch(ctx, e)
+		}
+	}
+}
+
+func (d *Driver) dispatch(ctx context.Context, e *scheduler.Event) {
+	switch e.Type {
+	case scheduler.Event_SUBSCRIBED:
+		id := e.Subscribed.FrameworkID.Value
+		d.mu.Lock()
+		d.id = id
+		d.mu.Unlock()
+		d.s.Subscribed(ctx, d, id)
+	case scheduler.Event_OFFERS:
+		d.s.Offers(ctx, d, e.Offers.Offers)
+	case scheduler.Event_RESCIND:
+		d.s.Rescind(ctx, d, e.Rescind.OfferID)
+	case scheduler.Event_UPDATE:
+		st := e.Update.Status
+		d.s.Update(ctx, d, st)
+		if len(st.UUID) > 0 && st.AgentID != nil {
+			d.call(&scheduler.Call{Type: scheduler.Call_ACKNOWLEDGE, Acknowledge: &scheduler.Call_Acknowledge{
+				AgentID: *st.AgentID, TaskID: st.TaskID, UUID: st.UUID}})
+		}
+	case scheduler.Event_ERROR:
+		d.log.Error("master reported an error", "message", e.Error.Message)
+	}
+}
+
+// FrameworkID is the id the master gave, "" before the first subscription.
+func (d *Driver) FrameworkID() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.id
+}
+
+// ErrNotSubscribed is returned by calls made while no subscription is open.
+var ErrNotSubscribed = errors.New("framework is not subscribed")
+
+func (d *Driver) call(c *scheduler.Call) error {
+	d.mu.Lock()
+	s, id := d.stream, d.id
+	d.mu.Unlock()
+	if s == nil {
+		return ErrNotSubscribed
+	}
+	c.FrameworkID = &mesos.FrameworkID{Value: id}
+	return d.m.Call(s.ID, c)
+}
+
+// Launch accepts offers with LAUNCH operations; what the tasks leave of
+// the offers is declined for refuse.
+func (d *Driver) Launch(offerIDs []mesos.OfferID, tasks []mesos.TaskInfo, refuse time.Duration) error {
+	secs := refuse.Seconds()
+	return d.call(&scheduler.Call{Type: scheduler.Call_ACCEPT, Accept: &scheduler.Call_Accept{
+		OfferIDs:   offerIDs,
+		Operations: []mesos.Offer_Operation{{Type: mesos.Offer_Operation_LAUNCH, Launch: &mesos.Offer_Operation_Launch{TaskInfos: tasks}}},
+		Filters:    &mesos.Filters{RefuseSeconds: &secs},
+	}})
+}
+
+// Decline returns offers, refusing them for refuse.
+func (d *Driver) Decline(offerIDs []mesos.OfferID, refuse time.Duration) error {
+	secs := refuse.Seconds()
+	return d.call(&scheduler.Call{Type: scheduler.Call_DECLINE, Decline: &scheduler.Call_Decline{
+		OfferIDs: offerIDs, Filters: &mesos.Filters{RefuseSeconds: &secs}}})
+}
+
+// Revive asks for offers again (clears filters, unsuppresses).
+func (d *Driver) Revive() error { return d.call(&scheduler.Call{Type: scheduler.Call_REVIVE}) }
+
+// Suppress stops offers until Revive.
+func (d *Driver) Suppress() error { return d.call(&scheduler.Call{Type: scheduler.Call_SUPPRESS}) }
+
+// Kill kills a task; grace overrides the task's kill policy when > 0.
+func (d *Driver) Kill(taskID, agentID string, grace time.Duration) error {
+	k := &scheduler.Call_Kill{TaskID: mesos.TaskID{Value: taskID}}
+	if agentID != "" {
+		k.AgentID = &mesos.AgentID{Value: agentID}
+	}
+	if grace > 0 {
+		k.KillPolicy = &mesos.KillPolicy{GracePeriod: &mesos.DurationInfo{Nanoseconds: grace.Nanoseconds()}}
+	}
+	return d.call(&scheduler.Call{Type: scheduler.Call_KILL, Kill: k})
+}
+
+// Reconcile asks for the state of the given tasks (task id → agent id),
+// or of all the framework's tasks when the map is empty.
+func (d *Driver) Reconcile(tasks map[string]string) error {
+	r := &scheduler.Call_Reconcile{}
+	for t, a := range tasks {
+		rt := scheduler.Call_Reconcile_Task{TaskID: mesos.TaskID{Value: t}}
+		if a != "" {
+			rt.AgentID = &mesos.AgentID{Value: a}
+		}
+		r.Tasks = append(r.Tasks, rt)
+	}
+	return d.call(&scheduler.Call{Type: scheduler.Call_RECONCILE, Reconcile: r})
+}

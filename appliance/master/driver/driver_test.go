@@ -1,0 +1,116 @@
+package driver
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/master"
+	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
+	"github.com/mesosbox/mesosbox/appliance/master/resources"
+	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
+	"github.com/mesosbox/mesosbox/store"
+)
+
+type recorder struct {
+	ids     chan string
+	offers  chan []mesos.Offer
+	updates chan mesos.TaskStatus
+}
+
+func (r *recorder) Subscribed(_ context.Context, _ *Driver, id string) { r.ids <- id }
+func (r *recorder) Offers(_ context.Context, _ *Driver, o []mesos.Offer) { r.offers <- o }
+func (r *recorder) Rescind(context.Context, *Driver, mesos.OfferID)      {}
+func (r *recorder) Update(_ context.Context, _ *Driver, s mesos.TaskStatus) {
+	r.updates <- s
+}
+
+func startMaster(t *testing.T) *master.Master {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	st, err := store.Open(store.Config{Dir: t.TempDir(), NodeID: "n", Bind: addr, Bootstrap: true, Timeouts: store.FastTimeouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for !st.IsLeader() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	m := master.New(master.Config{Store: st, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 50 * time.Millisecond})
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Stop(context.Background()) })
+	return m
+}
+
+func within[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatal("timed out")
+	}
+	var zero T
+	return zero
+}
+
+func TestDriverLaunchesAndAcknowledges(t *testing.T) {
+	m := startMaster(t)
+	res, _ := resources.Parse("cpus:2;mem:512")
+	events, _, agentID, err := m.RegisterAgent(agentapi.Subscribe{Hostname: "h", Address: "h:5051", Resources: resourcepb.ToProto(res, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-events // SUBSCRIBED
+	r := &recorder{ids: make(chan string, 4), offers: make(chan []mesos.Offer, 16), updates: make(chan mesos.TaskStatus, 16)}
+	d := New(m, mesos.FrameworkInfo{Name: "inproc", User: "root"}, r, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	id := within(t, r.ids)
+	if d.FrameworkID() != id {
+		t.Fatalf("framework id %q vs %q", d.FrameworkID(), id)
+	}
+	o := within(t, r.offers)[0]
+	task := mesos.TaskInfo{Name: "t", TaskID: mesos.TaskID{Value: "t"}, AgentID: o.AgentID,
+		Resources: o.Resources, Command: &mesos.CommandInfo{Value: new(string)}}
+	if err := d.Launch([]mesos.OfferID{o.ID}, []mesos.TaskInfo{task}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if e := within(t, events); e.Type != agentapi.EventLaunch {
+		t.Fatalf("agent got %s", e.Type)
+	}
+	u := uuid.New()
+	running := mesos.TASK_RUNNING
+	if err := m.AgentUpdate(agentapi.Update{AgentID: agentID, FrameworkID: id, Status: mesos.TaskStatus{TaskID: task.TaskID, State: &running, UUID: u[:]}}); err != nil {
+		t.Fatal(err)
+	}
+	if st := within(t, r.updates); st.GetState() != mesos.TASK_RUNNING {
+		t.Fatalf("update %s", st.GetState())
+	}
+	for {
+		e := within(t, events)
+		if e.Type == agentapi.EventAcknowledge {
+			if string(e.Acknowledge.UUID) != string(u[:]) {
+				t.Fatal("wrong uuid acknowledged")
+			}
+			break
+		}
+	}
+	// After the master restarts within the same leadership, the driver
+	// re-subscribes with the same framework id.
+	m.Stop(context.Background())
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if again := within(t, r.ids); again != id {
+		t.Fatalf("re-subscribed as %q, want %q", again, id)
+	}
+}
