@@ -22,7 +22,7 @@ type recorder struct {
 	updates chan mesos.TaskStatus
 }
 
-func (r *recorder) Subscribed(_ context.Context, _ *Driver, id string) { r.ids <- id }
+func (r *recorder) Subscribed(_ context.Context, _ *Driver, id string)   { r.ids <- id }
 func (r *recorder) Offers(_ context.Context, _ *Driver, o []mesos.Offer) { r.offers <- o }
 func (r *recorder) Rescind(context.Context, *Driver, mesos.OfferID)      {}
 func (r *recorder) Update(_ context.Context, _ *Driver, s mesos.TaskStatus) {
