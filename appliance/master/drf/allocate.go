@@ -22,23 +22,12 @@ type allocation struct {
 	mins    []resources.Resources // global minimum allocatable
 	order   []int32               // agents to allocate, in walk order
 
-	// Per agent, what the walk needs, gathered in one sequential pass so
-	// that walking agents in random order touches little memory.
-	flags []agentFlags
-	avail []int64 // agent i's available vector is avail[i*k : (i+1)*k]
-
 	// The agent being allocated.
 	agent     int32
 	stamp     int32
 	available *resources.Resources
 	gpu       bool
-	globalOK  bool
-}
-
-type agentFlags struct {
-	offerable bool // kept, active, and has something available
-	gpu       bool // has GPUs
-	globalOK  bool // its available resources pass the global minimum
+	globalOK  bool // available passes the global minimum
 }
 
 // newAllocation indexes s, or returns nil when there is nothing to offer or
@@ -52,55 +41,52 @@ func newAllocation(s *Snapshot) *allocation {
 	if !t.nodes[root].live {
 		return nil
 	}
-	a := &allocation{s: s, tree: t, cands: cands, mins: s.MinAllocatable}
-	if a.mins == nil {
-		a.mins = defaultMinAllocatable
-	}
-
-	k := ks.len()
-	a.flags = make([]agentFlags, len(s.Agents))
-	a.avail = make([]int64, len(s.Agents)*k)
+	// Decide which agents to walk in one sequential pass over them; the
+	// walk itself visits them in random order.
 	offerable := make([]bool, len(s.Agents))
 	for i := range s.Agents {
 		ag := &s.Agents[i]
-		if !agents.keep[i] || !ag.Active || ag.Available.IsEmpty() {
-			continue
-		}
-		offerable[i] = true
-		a.flags[i] = agentFlags{
-			offerable: true,
-			gpu:       ag.Total.GPUs > 0,
-			globalOK:  allocatable(&ag.Available, a.mins),
-		}
-		ks.add(a.avail[i*k:(i+1)*k], &ag.Available)
+		offerable[i] = agents.keep[i] && ag.Active && !ag.Available.IsEmpty()
 	}
-	a.order = agents.walk(offerable)
-	if len(a.order) == 0 {
+	order := agents.walk(offerable)
+	if len(order) == 0 {
 		return nil
 	}
-	a.filters = indexFilters(s, agents, fwIDs, cands, fwCands)
-	return a
+	mins := s.MinAllocatable
+	if mins == nil {
+		mins = defaultMinAllocatable
+	}
+	return &allocation{
+		s:       s,
+		tree:    t,
+		cands:   cands,
+		filters: indexFilters(s, agents, fwIDs, cands, fwCands),
+		mins:    mins,
+		order:   order,
+	}
 }
 
 // run walks the agents and gives each to the first eligible candidate in DRF
 // order.
 func (a *allocation) run() []Offer {
 	offers := make([]Offer, 0, len(a.order))
-	k := int32(a.tree.ks.len())
+	v := make([]int64, a.tree.ks.len())
 	for i, ai := range a.order {
-		f := a.flags[ai]
-		a.agent, a.stamp, a.gpu, a.globalOK = ai, int32(i+1), f.gpu, f.globalOK
-		a.available = &a.s.Agents[ai].Available // read only when a candidate needs it
+		ag := &a.s.Agents[ai]
+		a.agent, a.stamp, a.available = ai, int32(i+1), &ag.Available
+		a.gpu = ag.Total.GPUs > 0
+		a.globalOK = allocatable(&ag.Available, a.mins)
 		a.filters.stamp(ai, a.stamp, a.cands)
 
 		leaf := a.pick(root)
 		if leaf < 0 {
 			continue
 		}
-		a.tree.grant(leaf, a.avail[ai*k:(ai+1)*k])
+		clear(v)
+		a.tree.ks.add(v, &ag.Available)
+		a.tree.grant(leaf, v)
 
 		c := &a.cands[a.tree.nodes[leaf].cand]
-		ag := &a.s.Agents[ai]
 		offers = append(offers, Offer{
 			FrameworkID: a.s.Frameworks[c.fw].ID,
 			Role:        c.role,
@@ -122,7 +108,7 @@ func (a *allocation) pick(n int32) int32 {
 		return -1
 	}
 	for _, child := range nd.children {
-		if leaf := a.pick(child); leaf >= 0 {
+		if leaf := a.pick(child.node); leaf >= 0 {
 			return leaf
 		}
 	}

@@ -26,8 +26,9 @@ type tree struct {
 // node is one tree node. Node 0 is the root.
 type node struct {
 	parent int32
-	// children are the live children in DRF order: by share, then rank.
-	children []int32
+	// children are the live children in DRF order. Their sort keys are
+	// copied next to their indexes so that sorting never chases pointers.
+	children []entry
 	// name is the node's label under its parent: a role path segment, "."
 	// for a role's virtual leaf, or a framework ID.
 	name string
@@ -35,10 +36,25 @@ type node struct {
 	// the way Mesos compares client paths.
 	rank   int32
 	weight float64
-	share  float64
+	// share is the weighted dominant share; the parent's entry for this
+	// node holds the same value.
+	share float64
 	// cand is the candidate index of a (framework, role) leaf, or -1.
 	cand int32
 	live bool
+}
+
+// entry is a child in its parent's list, with its sort key.
+type entry struct {
+	share float64
+	rank  int32
+	node  int32
+}
+
+// less orders siblings: lower share first, then lower rank. Ranks are unique
+// among siblings, so the order is strict.
+func (e entry) less(o entry) bool {
+	return e.share < o.share || e.share == o.share && e.rank < o.rank
 }
 
 const root = 0
@@ -79,41 +95,34 @@ func (t *tree) finish(sumUp func(n int32) bool) {
 		if nd.live {
 			p := &t.nodes[nd.parent]
 			p.live = true
-			p.children = append(p.children, n)
+			p.children = append(p.children, entry{node: n})
 		}
 	}
+	for n := range t.nodes[1:] {
+		nd := &t.nodes[n+1]
+		nd.share = t.ks.share(t.vec(int32(n+1))) / nd.weight
+	}
 	for n := range t.nodes {
-		nd := &t.nodes[n]
-		if n != root {
-			nd.share = t.ks.share(t.vec(int32(n))) / nd.weight
-		}
+		children := t.nodes[n].children
 		// Rank siblings by name, then put them in DRF order.
-		slices.SortFunc(nd.children, func(a, b int32) int { return strings.Compare(t.nodes[a].name, t.nodes[b].name) })
-		for i, c := range nd.children {
-			t.nodes[c].rank = int32(i)
+		slices.SortFunc(children, func(a, b entry) int {
+			return strings.Compare(t.nodes[a.node].name, t.nodes[b.node].name)
+		})
+		for i := range children {
+			c := &t.nodes[children[i].node]
+			c.rank = int32(i)
+			children[i] = entry{c.share, c.rank, children[i].node}
 		}
-	}
-	for n := range t.nodes {
-		slices.SortFunc(t.nodes[n].children, func(a, b int32) int {
+		slices.SortFunc(children, func(a, b entry) int {
 			switch {
-			case a == b:
-				return 0
-			case t.less(a, b):
+			case a.less(b):
 				return -1
+			case b.less(a):
+				return 1
 			}
-			return 1
+			return 0
 		})
 	}
-}
-
-// less orders siblings: lower share first, then lower rank. Ranks are unique
-// among siblings, so the order is strict.
-func (t *tree) less(a, b int32) bool {
-	na, nb := &t.nodes[a], &t.nodes[b]
-	if na.share != nb.share {
-		return na.share < nb.share
-	}
-	return na.rank < nb.rank
 }
 
 // grant adds the allocation v to leaf and its ancestors and restores DRF
@@ -123,42 +132,44 @@ func (t *tree) grant(leaf int32, v []int64) {
 	for n := leaf; n != root; n = t.nodes[n].parent {
 		nd := &t.nodes[n]
 		sib := t.nodes[nd.parent].children
-		i := t.position(sib, n)
+		i := position(sib, entry{nd.share, nd.rank, n})
 		addVec(t.vec(n), v)
 		nd.share = t.ks.share(t.vec(n)) / nd.weight
-		// Find the first later sibling that n now sorts before.
+		e := entry{nd.share, nd.rank, n}
+		// Find the first later sibling that n now sorts before, and move
+		// the siblings in between one place down.
 		lo, hi := i+1, len(sib)
 		for lo < hi {
 			mid := int(uint(lo+hi) >> 1)
-			if t.less(n, sib[mid]) {
+			if e.less(sib[mid]) {
 				hi = mid
 			} else {
 				lo = mid + 1
 			}
 		}
 		copy(sib[i:lo-1], sib[i+1:lo])
-		sib[lo-1] = n
+		sib[lo-1] = e
 	}
 }
 
-// position returns the index of n in its sorted sibling list sib.
-func (t *tree) position(sib []int32, n int32) int {
+// position returns the index of e in the sorted sibling list sib.
+func position(sib []entry, e entry) int {
 	lo, hi := 0, len(sib)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if t.less(sib[mid], n) {
+		if sib[mid].less(e) {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo < len(sib) && sib[lo] == n {
+	if lo < len(sib) && sib[lo].node == e.node {
 		return lo
 	}
-	// Unreachable while the order is strict; a scan keeps grant correct
-	// even if it were not.
-	for i, s := range sib {
-		if s == n {
+	// Unreachable while keys are unique and current; a scan keeps grant
+	// correct even if they were not.
+	for i := range sib {
+		if sib[i].node == e.node {
 			return i
 		}
 	}
