@@ -16,12 +16,15 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
+	"github.com/mesosbox/mesosbox/runtime/executor"
 )
 
 const usage = `mesosbox — Apache Mesos, Marathon and Chronos in one binary.
 
 Usage:
   mesosbox serve [flags]    run a node (see: mesosbox serve --help)
+  mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]
+                            import an OCI or docker-save image archive for image tasks
   mesosbox version          print the version
   mesosbox help             print this help
 
@@ -30,6 +33,9 @@ Ports of a node: 5050 Mesos master and UI, 5051 Mesos agent,
 `
 
 func main() {
+	// The executor re-executes this binary to supervise process tasks and
+	// to carry containerd tasks' output; those helper runs end here.
+	executor.MaybeRunMonitor()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -42,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "image":
+		return image(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.String())
 		return 0
@@ -93,4 +101,62 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// image handles `mesosbox image import FILE.tar`: what a user does on a
+// machine without registry access before running image tasks.
+func image(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprintln(stderr, "mesosbox image: usage: mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]")
+		return 2
+	}
+	cfg := appliance.DefaultConfig()
+	fs := flag.NewFlagSet("image import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.ContainerdSocket, "containerd-socket", envOr(appliance.EnvName("containerd-socket"), cfg.ContainerdSocket), "containerd's socket")
+	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", envOr(appliance.EnvName("containerd-namespace"), cfg.ContainerdNamespace), "containerd namespace")
+	files, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
+		return 2
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "mesosbox image import: give exactly one image archive")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	names, err := executor.ImportImage(ctx, cfg.ContainerdSocket, cfg.ContainerdNamespace, files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
+		return 1
+	}
+	for _, n := range names {
+		fmt.Fprintln(stdout, "imported", n)
+	}
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments (`import FILE --flag v`), which flag.Parse alone
+// stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

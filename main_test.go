@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/mesosbox/mesosbox/runtime/containerdtest"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,21 @@ func TestHelpAndVersion(t *testing.T) {
 	out.Reset()
 	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "mesosbox ") {
 		t.Fatalf("version: %d %q", code, out.String())
+	}
+}
+
+func TestImageImport(t *testing.T) {
+	sock := containerdtest.Start(t)
+	ns := containerdtest.Namespace(t, sock)
+	tar := containerdtest.BusyboxImage(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"image", "import", tar, "--containerd-socket", sock, "--containerd-namespace", ns}, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "imported docker.io/library/busybox:latest") {
+		t.Fatalf("exit %d, out %q, err %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"image", "import", "/nonexistent.tar", "--containerd-socket", sock}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
+		t.Fatalf("missing file: exit %d, %q", code, errb.String())
 	}
 }

@@ -27,23 +27,32 @@ type Config struct {
 	RaftPort         int
 	LogLevel         string
 	Cluster          string // the Mesos cluster name shown in state and UIs
+
+	// Agent settings, in Mesos' own syntax.
+	Resources           string // --resources 'cpus:2;mem:4096;ports:[31000-31999]'
+	Attributes          string // --attributes 'rack:a;zone:z1'
+	Hostname            string // the agent's hostname in offers; default: the advertised address
+	Executor            string // auto, containerd or process
+	ContainerdNamespace string
 }
 
 // DefaultConfig is what a node runs with when nothing is set.
 func DefaultConfig() Config {
 	host, _ := os.Hostname()
 	return Config{
-		DataDir:          "/var/lib/mesosbox",
-		Bind:             "0.0.0.0",
-		NodeName:         host,
-		ContainerdSocket: "/run/containerd/containerd.sock",
-		MasterPort:       5050,
-		AgentPort:        5051,
-		MarathonPort:     8080,
-		ChronosPort:      4400,
-		RaftPort:         5049,
-		LogLevel:         "info",
-		Cluster:          "mesosbox",
+		DataDir:             "/var/lib/mesosbox",
+		Bind:                "0.0.0.0",
+		NodeName:            host,
+		ContainerdSocket:    "/run/containerd/containerd.sock",
+		MasterPort:          5050,
+		AgentPort:           5051,
+		MarathonPort:        8080,
+		ChronosPort:         4400,
+		RaftPort:            5049,
+		LogLevel:            "info",
+		Cluster:             "mesosbox",
+		Executor:            "auto",
+		ContainerdNamespace: "mesosbox",
 	}
 }
 
@@ -69,6 +78,11 @@ func (c *Config) Validate() error {
 		}
 		seen[p] = name
 	}
+	switch c.Executor {
+	case "auto", "containerd", "process":
+	default:
+		return fmt.Errorf("--executor %q is not one of auto, containerd, process", c.Executor)
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -80,6 +94,9 @@ func (c *Config) Validate() error {
 		if _, err := net.LookupHost(c.Advertise); err != nil {
 			return fmt.Errorf("--advertise %q does not resolve: %v", c.Advertise, err)
 		}
+	}
+	if c.Hostname == "" {
+		c.Hostname = c.Advertise
 	}
 	return c.checkDataDir()
 }

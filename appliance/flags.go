@@ -33,6 +33,11 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.IntVar(&cfg.ChronosPort, "chronos-port", cfg.ChronosPort, "port of the Chronos API and UI")
 	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "port of Raft traffic between nodes")
 	fs.StringVar(&cfg.Cluster, "cluster", cfg.Cluster, "cluster name shown by the Mesos endpoints and UIs")
+	fs.StringVar(&cfg.Resources, "resources", cfg.Resources, "agent resources in Mesos syntax, e.g. 'cpus:2;mem:4096;ports:[31000-31999]' (default: detected, ports [31000-32000])")
+	fs.StringVar(&cfg.Attributes, "attributes", cfg.Attributes, "agent attributes in Mesos syntax, e.g. 'rack:a;zone:z1'")
+	fs.StringVar(&cfg.Hostname, "hostname", cfg.Hostname, "the agent's hostname in offers and task records (default: the advertised address)")
+	fs.StringVar(&cfg.Executor, "executor", cfg.Executor, "how tasks run: auto (containerd when it answers, else processes), containerd or process")
+	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", cfg.ContainerdNamespace, "containerd namespace of this node's containers and images")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.SetOutput(io.Discard) // errors are reported by the caller in one line
 	return fs

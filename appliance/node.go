@@ -80,6 +80,11 @@ func New(cfg Config, opts Options) (*Node, error) {
 	n.store = st
 	n.mountBase()
 	n.addMaster()
+	n.addChronos()
+	if err := n.addAgent(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return n, nil
 }
 

@@ -35,9 +35,9 @@ func TestNodeAnswersHealthEndpoints(t *testing.T) {
 		var body string
 		nodetest.WaitFor(t, 5*time.Second, c.path, func() bool {
 			code, body = nodetest.Get(t, nodetest.URL(n, c.port)+c.path)
-			return code == 200 && body == c.body
+			return code == 200 && strings.TrimSpace(body) == strings.TrimSpace(c.body)
 		})
-		if code != 200 || body != c.body {
+		if code != 200 || strings.TrimSpace(body) != strings.TrimSpace(c.body) {
 			t.Errorf("GET %s = %d %q, want 200 %q", c.path, code, body, c.body)
 		}
 	}

@@ -15,16 +15,13 @@ func newRouter() *chi.Mux {
 }
 
 // mountBase serves what every node answers from the start: health, ping
-// and where the leader is.
+// and where the Marathon leader is (Chronos serves its own).
 func (n *Node) mountBase() {
 	n.routes.Master.Get("/master/health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	n.routes.Agent.Get("/health", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	n.routes.Marathon.Get("/ping", ping)
 	n.routes.Chronos.Get("/ping", ping)
 	n.routes.Marathon.Get("/v2/leader", n.leaderHandler(n.cfg.MarathonPort, "There is no leader"))
-	for _, p := range []string{"/v1/scheduler/leader", "/scheduler/leader", "/leader"} {
-		n.routes.Chronos.Get(p, n.leaderHandler(n.cfg.ChronosPort, "There is no leader"))
-	}
 }
 
 // ping answers Marathon's and Chronos' liveness probe: text "pong", or the

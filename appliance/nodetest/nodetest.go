@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mesosbox/mesosbox/appliance"
+	"github.com/mesosbox/mesosbox/runtime/containerdtest"
 	"github.com/mesosbox/mesosbox/store"
 )
 
@@ -51,6 +52,21 @@ func Config(t testing.TB, addr string, p Ports) appliance.Config {
 	cfg.NodeName = "node-" + addr
 	cfg.MasterPort, cfg.AgentPort, cfg.MarathonPort, cfg.ChronosPort, cfg.RaftPort = p.Master, p.Agent, p.Marathon, p.Chronos, p.Raft
 	cfg.LogLevel = "warn"
+	cfg.Executor = "process"
+	cfg.ContainerdNamespace = "mesosbox-test"
+	return cfg
+}
+
+// WithContainerd points cfg at the test's containerd (a private daemon, or
+// MESOSBOX_TEST_CONTAINERD) in a namespace of the test's own, with the
+// busybox test image imported.
+func WithContainerd(t testing.TB, cfg appliance.Config) appliance.Config {
+	sock := containerdtest.Start(t)
+	ns := containerdtest.Namespace(t, sock)
+	containerdtest.ImportBusybox(t, sock, ns)
+	cfg.ContainerdSocket = sock
+	cfg.ContainerdNamespace = ns
+	cfg.Executor = "containerd"
 	return cfg
 }
 

@@ -1,0 +1,66 @@
+package appliance
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/mesosbox/mesosbox/appliance/buildinfo"
+	"github.com/mesosbox/mesosbox/runtime/agent"
+	"github.com/mesosbox/mesosbox/runtime/executor"
+)
+
+// agentComponent runs the Mesos agent on every node. The executor is
+// opened at start (it probes containerd), so that a node without
+// containerd still starts and runs process tasks.
+type agentComponent struct {
+	n     *Node
+	agent *agent.Agent
+	exec  executor.Executor
+}
+
+func (n *Node) addAgent() error {
+	c := &agentComponent{n: n}
+	exec, err := executor.New(context.Background(), executor.Options{
+		Mode:      n.cfg.Executor,
+		Socket:    n.cfg.ContainerdSocket,
+		Namespace: n.cfg.ContainerdNamespace,
+		StateDir:  filepath.Join(n.cfg.DataDir, "executor"),
+		Logger:    n.log,
+	})
+	if err != nil {
+		return fmt.Errorf("executor: %w", err)
+	}
+	c.exec = exec
+	a, err := agent.New(agent.Config{
+		MasterURL:  n.leaderURL(n.cfg.MasterPort),
+		Hostname:   n.cfg.Hostname,
+		Address:    n.cfg.AdvertiseAddr(n.cfg.AgentPort),
+		Resources:  n.cfg.Resources,
+		Attributes: n.cfg.Attributes,
+		WorkDir:    filepath.Join(n.cfg.DataDir, "agent"),
+		Executor:   exec,
+		Logger:     n.log,
+		Version:    buildinfo.Version,
+	})
+	if err != nil {
+		exec.Close()
+		return err
+	}
+	c.agent = a
+	a.Mount(n.routes.Agent)
+	n.AddEveryNode(c)
+	n.log.Info("agent configured", "executor", exec.Name())
+	return nil
+}
+
+func (c *agentComponent) Name() string                    { return "mesos-agent" }
+func (c *agentComponent) Start(ctx context.Context) error { return c.agent.Start(ctx) }
+
+func (c *agentComponent) Stop(ctx context.Context) error {
+	err := c.agent.Stop(ctx)
+	if cerr := c.exec.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

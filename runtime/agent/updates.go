@@ -1,0 +1,325 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
+)
+
+// Status updates follow Mesos' status update manager: each task has its own
+// stream of updates; only the head of the stream is in flight, and it is
+// resent (10 s, doubling up to 10 min) until the framework's
+// acknowledgement for its uuid comes back; only then does the next update
+// of that task go out. Every update is checkpointed before it is sent, so a
+// crash between the two at worst sends it twice, never loses it.
+const (
+	updateRetryMin = 10 * time.Second
+	updateRetryMax = 10 * time.Minute
+	// postTimeout bounds one POST of an update; the retry timer covers
+	// failures.
+	postTimeout = 10 * time.Second
+)
+
+// sendItem asks the sender to POST a task's head-of-line update. force
+// items carry their update and are sent even though nobody waits for the
+// acknowledgement (a shut-down framework's last words).
+type sendItem struct {
+	key    taskKey
+	uuid   []byte
+	force  bool
+	update agentapi.Update
+}
+
+// newStatus starts an update of t; emitLocked completes it.
+func newStatus(t *task, state mesos.TaskState, reason *mesos.TaskStatus_Reason, msg string) mesos.TaskStatus {
+	st := mesos.TaskStatus{TaskID: t.rec.Info.TaskID, State: state.Enum(), Reason: reason}
+	if msg != "" {
+		st.Message = &msg
+	}
+	return st
+}
+
+func reasonOf(r mesos.TaskStatus_Reason) *mesos.TaskStatus_Reason { return &r }
+
+// emitLocked gives st its uuid, source, timestamp and agent id, records it,
+// checkpoints the task and queues the update behind any unacknowledged
+// ones. The caller holds a.mu.
+func (a *Agent) emitLocked(t *task, st mesos.TaskStatus) {
+	if a.stopped {
+		return
+	}
+	id := uuid.New()
+	st.UUID = id[:]
+	src := mesos.SOURCE_EXECUTOR
+	st.Source = &src
+	ts := float64(a.clock.Now().UnixNano()) / 1e9
+	st.Timestamp = &ts
+	if a.agentID != "" {
+		st.AgentID = &mesos.AgentID{Value: a.agentID}
+	}
+	if st.Healthy == nil && t.healthy != nil && st.GetState() == mesos.TASK_RUNNING {
+		h := *t.healthy
+		st.Healthy = &h
+	}
+	t.rec.addStatus(st)
+	lastWords := t.rec.Shutdown && isTerminal(st.GetState())
+	if !lastWords {
+		t.rec.Pending = append(t.rec.Pending, st)
+	}
+	if err := a.ckpt.saveTask(&t.rec); err != nil {
+		a.log.Error("cannot checkpoint status update; sending it anyway", "task", t.id(), "err", err)
+	}
+	attrs := []any{"task", t.id(), "framework", t.rec.FrameworkID, "state", st.GetState().String()}
+	if st.Reason != nil {
+		attrs = append(attrs, "reason", st.GetReason().String())
+	}
+	if st.Message != nil {
+		attrs = append(attrs, "message", st.GetMessage())
+	}
+	a.log.Info("task state changed", attrs...)
+	switch {
+	case lastWords:
+		a.enqueueLocked(sendItem{key: t.key(), force: true,
+			update: agentapi.Update{AgentID: a.agentID, FrameworkID: t.rec.FrameworkID, Status: st}})
+		a.finishLocked(t)
+	case len(t.rec.Pending) == 1:
+		a.sendHeadLocked(t, true)
+	}
+}
+
+// sendHeadLocked queues the task's head-of-line update and arms its retry
+// timer; reset starts the interval over at updateRetryMin.
+func (a *Agent) sendHeadLocked(t *task, reset bool) {
+	if len(t.rec.Pending) == 0 || a.stopped {
+		return
+	}
+	head := t.rec.Pending[0].UUID
+	a.enqueueLocked(sendItem{key: t.key(), uuid: head})
+	if t.retry != nil {
+		t.retry.Stop()
+	}
+	if reset || t.retryEvery == 0 {
+		t.retryEvery = updateRetryMin
+	}
+	key := t.key()
+	t.retry = a.clock.AfterFunc(t.retryEvery, func() { a.retryUpdate(key, head) })
+}
+
+// retryUpdate resends an update whose acknowledgement did not come.
+func (a *Agent) retryUpdate(key taskKey, id []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.tasks[key]
+	if t == nil || a.stopped || len(t.rec.Pending) == 0 || !bytes.Equal(t.rec.Pending[0].UUID, id) {
+		return
+	}
+	t.retry = nil
+	t.retryEvery = min(2*t.retryEvery, updateRetryMax)
+	a.log.Debug("resending unacknowledged status update", "task", t.id(),
+		"state", t.rec.Pending[0].GetState().String(), "next_retry", t.retryEvery)
+	a.sendHeadLocked(t, false)
+}
+
+// enqueueLocked hands an item to the sender. Nothing is queued while no
+// master is connected: the flush after the next SUBSCRIBED sends every
+// head-of-line update.
+func (a *Agent) enqueueLocked(it sendItem) {
+	if a.conn == nil {
+		return
+	}
+	if !it.force && slices.ContainsFunc(a.sendq, func(q sendItem) bool {
+		return q.key == it.key && bytes.Equal(q.uuid, it.uuid)
+	}) {
+		return
+	}
+	a.sendq = append(a.sendq, it)
+	select {
+	case a.sendWake <- struct{}{}:
+	default:
+	}
+}
+
+// flushLocked resends every task's head-of-line update after a
+// (re-)registration, with fresh retry intervals: the master may be new and
+// not have seen them.
+func (a *Agent) flushLocked() {
+	keys := make([]taskKey, 0, len(a.tasks))
+	for k, t := range a.tasks {
+		if len(t.rec.Pending) > 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(x, y taskKey) int {
+		if c := strings.Compare(x.framework, y.framework); c != 0 {
+			return c
+		}
+		return strings.Compare(x.task, y.task)
+	})
+	for _, k := range keys {
+		a.sendHeadLocked(a.tasks[k], true)
+	}
+}
+
+// acknowledge takes a framework's acknowledgement: the head update with
+// that uuid is done, and the next one of the task goes out. Once the
+// terminal update is acknowledged, the task is finished.
+func (a *Agent) acknowledge(ack *agentapi.Acknowledge) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.tasks[taskKey{ack.FrameworkID, ack.TaskID}]
+	if t == nil || a.stopped {
+		a.log.Debug("acknowledgement for an unknown task", "framework", ack.FrameworkID, "task", ack.TaskID)
+		return
+	}
+	if len(t.rec.Pending) == 0 || !bytes.Equal(t.rec.Pending[0].UUID, ack.UUID) {
+		a.log.Debug("acknowledgement for an update that is not in flight", "task", ack.TaskID)
+		return
+	}
+	done := t.rec.Pending[0]
+	t.rec.Pending = slices.Delete(t.rec.Pending, 0, 1)
+	if t.retry != nil {
+		t.retry.Stop()
+		t.retry = nil
+	}
+	if err := a.ckpt.saveTask(&t.rec); err != nil {
+		a.log.Error("cannot checkpoint acknowledgement", "task", t.id(), "err", err)
+	}
+	switch {
+	case len(t.rec.Pending) > 0:
+		a.sendHeadLocked(t, true)
+	case isTerminal(done.GetState()):
+		a.finishLocked(t)
+	}
+}
+
+// finishLocked ends a task whose terminal update needs nothing more: the
+// executor forgets it (its sandbox stays) and it moves to the completed
+// list. If the agent stops first, the next Start finishes it.
+func (a *Agent) finishLocked(t *task) {
+	t.stopTimers()
+	et := t.exec
+	a.goLocked(func() {
+		if et != nil {
+			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+			err := et.Remove(ctx)
+			cancel()
+			if err != nil {
+				a.log.Warn("executor could not remove finished task", "task", t.id(), "err", err)
+			}
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if !a.stopped && a.tasks[t.key()] == t {
+			a.completeLocked(t)
+		}
+	})
+}
+
+// maxCompleted bounds the completed tasks kept for /state (and their
+// checkpoints); Mesos keeps 150 completed executors per framework.
+const maxCompleted = 500
+
+func (a *Agent) completeLocked(t *task) {
+	delete(a.tasks, t.key())
+	t.rec.Completed = true
+	t.rec.CompletedAt = a.clock.Now()
+	t.rec.Pending = nil
+	if err := a.ckpt.saveTask(&t.rec); err != nil {
+		a.log.Warn("cannot checkpoint completed task", "task", t.id(), "err", err)
+	}
+	a.addCompletedLocked(t)
+}
+
+func (a *Agent) addCompletedLocked(t *task) {
+	a.completed = append(a.completed, t)
+	for len(a.completed) > maxCompleted {
+		old := a.completed[0]
+		a.completed = slices.Delete(a.completed, 0, 1)
+		if err := a.ckpt.removeTask(&old.rec); err != nil {
+			a.log.Warn("cannot remove old task checkpoint", "task", old.id(), "err", err)
+		}
+	}
+}
+
+// sender POSTs queued updates one at a time, so that updates reach the
+// master in the order they were queued.
+func (a *Agent) sender() {
+	defer a.wg.Done()
+	client := &http.Client{Timeout: postTimeout}
+	for {
+		select {
+		case <-a.sendWake:
+		case <-a.ctx.Done():
+			return
+		}
+		for {
+			base, upd, ok, more := a.nextSend()
+			if !more {
+				break
+			}
+			if ok {
+				a.post(client, base, upd)
+			}
+		}
+	}
+}
+
+// nextSend pops the next item; ok is false when it went stale (already
+// acknowledged) or no master is connected, more when the queue was empty.
+func (a *Agent) nextSend() (base string, upd agentapi.Update, ok, more bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.sendq) == 0 || a.stopped {
+		return "", upd, false, false
+	}
+	it := a.sendq[0]
+	a.sendq = slices.Delete(a.sendq, 0, 1)
+	if a.conn == nil {
+		return "", upd, false, true
+	}
+	if it.force {
+		return a.conn.base, it.update, true, true
+	}
+	t := a.tasks[it.key]
+	if t == nil || len(t.rec.Pending) == 0 || !bytes.Equal(t.rec.Pending[0].UUID, it.uuid) {
+		return "", upd, false, true
+	}
+	st := t.rec.Pending[0]
+	st.AgentID = &mesos.AgentID{Value: a.agentID}
+	return a.conn.base, agentapi.Update{AgentID: a.agentID, FrameworkID: t.rec.FrameworkID, Status: st}, true, true
+}
+
+func (a *Agent) post(client *http.Client, base string, upd agentapi.Update) {
+	body, err := json.Marshal(upd)
+	if err != nil {
+		a.log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
+		return
+	}
+	req, err := http.NewRequestWithContext(a.ctx, http.MethodPost, base+agentapi.UpdatePath, bytes.NewReader(body))
+	if err != nil {
+		a.log.Warn("cannot send status update", "err", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		a.log.Debug("sending status update failed; it will be retried", "task", upd.Status.TaskID.Value, "err", err)
+		return
+	}
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		a.log.Warn("master refused status update; it will be retried", "task", upd.Status.TaskID.Value,
+			"status", resp.StatusCode, "message", strings.TrimSpace(string(msg)))
+	}
+}
