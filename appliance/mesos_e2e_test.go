@@ -25,13 +25,13 @@ import (
 // framework is a minimal Mesos framework built on mesos-go v0.0.11's HTTP
 // scheduler client, as an outside user would write one.
 type framework struct {
-	t      *testing.T
+	t      testing.TB
 	caller calls.Caller
 	id     string
 	events chan *scheduler.Event
 }
 
-func newFramework(t *testing.T, masterURL string, media encoding.MediaType) *framework {
+func newFramework(t testing.TB, masterURL string, media encoding.MediaType) *framework {
 	t.Helper()
 	cli := httpcli.New(httpcli.Endpoint(masterURL+"/api/v1/scheduler"), httpcli.Codec(codecs.ByMediaType[media]))
 	f := &framework{t: t, caller: httpsched.NewCaller(cli), events: make(chan *scheduler.Event, 256)}
