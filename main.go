@@ -25,6 +25,10 @@ Usage:
   mesosbox serve [flags]    run a node (see: mesosbox serve --help)
   mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]
                             import an OCI or docker-save image archive for image tasks
+  mesosbox members [--address HOST:PORT]
+                            list the cluster's members (default: the local node)
+  mesosbox leave [--address HOST:PORT] [NAME]
+                            take a node (default: the one at --address) out of the cluster
   mesosbox version          print the version
   mesosbox help             print this help
 
@@ -50,6 +54,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stdout, stderr)
 	case "image":
 		return image(args[1:], stdout, stderr)
+	case "members":
+		return membersCmd(args[1:], stdout, stderr)
+	case "leave":
+		return leaveCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.String())
 		return 0

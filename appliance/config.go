@@ -28,6 +28,11 @@ type Config struct {
 	LogLevel         string
 	Cluster          string // the Mesos cluster name shown in state and UIs
 
+	// Join lists members (HOST[:MASTER_PORT]) to ask to be added to their
+	// cluster; empty starts (or restarts) a cluster of its own.
+	Join      []string
+	JoinToken string
+
 	// Agent settings, in Mesos' own syntax.
 	Resources           string // --resources 'cpus:2;mem:4096;ports:[31000-31999]'
 	Attributes          string // --attributes 'rack:a;zone:z1'

@@ -33,6 +33,16 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.IntVar(&cfg.ChronosPort, "chronos-port", cfg.ChronosPort, "port of the Chronos API and UI")
 	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "port of Raft traffic between nodes")
 	fs.StringVar(&cfg.Cluster, "cluster", cfg.Cluster, "cluster name shown by the Mesos endpoints and UIs")
+	fs.Func("join", "join the cluster of these members: HOST[:PORT][,HOST[:PORT]...] (port defaults to the master port)", func(v string) error {
+		cfg.Join = nil
+		for _, m := range strings.Split(v, ",") {
+			if m = strings.TrimSpace(m); m != "" {
+				cfg.Join = append(cfg.Join, m)
+			}
+		}
+		return nil
+	})
+	fs.StringVar(&cfg.JoinToken, "join-token", cfg.JoinToken, "the cluster's join token (DATA_DIR/join-token on the first node); needed with --join")
 	fs.StringVar(&cfg.Resources, "resources", cfg.Resources, "agent resources in Mesos syntax, e.g. 'cpus:2;mem:4096;ports:[31000-31999]' (default: detected, ports [31000-32000])")
 	fs.StringVar(&cfg.Attributes, "attributes", cfg.Attributes, "agent attributes in Mesos syntax, e.g. 'rack:a;zone:z1'")
 	fs.StringVar(&cfg.Hostname, "hostname", cfg.Hostname, "the agent's hostname in offers and task records (default: the advertised address)")

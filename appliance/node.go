@@ -40,7 +40,8 @@ type Node struct {
 	leading    *leadership
 	wg         sync.WaitGroup
 
-	master *master.Master
+	master    *master.Master
+	joinToken string
 }
 
 // Routers are the four HTTP surfaces of a node, one per port.
@@ -65,12 +66,15 @@ func New(cfg Config, opts Options) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, log: logger.With("node", cfg.NodeName)}
 	n.routes = Routers{Master: newRouter(), Agent: newRouter(), Marathon: newRouter(), Chronos: newRouter()}
+	if err := n.setupJoinToken(); err != nil {
+		return nil, err
+	}
 	st, err := store.Open(store.Config{
 		Dir:       filepath.Join(cfg.DataDir, "raft"),
 		NodeID:    cfg.NodeName,
 		Bind:      cfg.ListenAddr(cfg.RaftPort),
 		Advertise: cfg.AdvertiseAddr(cfg.RaftPort),
-		Bootstrap: true,
+		Bootstrap: len(cfg.Join) == 0,
 		Timeouts:  opts.RaftTimeouts,
 		Logger:    n.log,
 	})
@@ -79,6 +83,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 	}
 	n.store = st
 	n.mountBase()
+	n.mountCluster()
 	n.addMaster()
 	n.addChronos()
 	if err := n.addAgent(); err != nil {
@@ -123,6 +128,11 @@ func (n *Node) Start(ctx context.Context) error {
 	if err := n.listen(); err != nil {
 		n.Stop(context.Background())
 		return err
+	}
+	if n.store.Fresh() {
+		if err := n.join(ctx); err != nil {
+			return err
+		}
 	}
 	if err := sdnotify.Ready(); err != nil {
 		n.log.Warn("systemd notify failed", "error", err)

@@ -94,6 +94,8 @@ type Store struct {
 	trans  *raft.NetworkTransport
 	snaps  *raft.FileSnapshotStore
 
+	fresh bool // started with no Raft state and did not bootstrap: must be added by a leader
+
 	notify   chan bool
 	leaderCh chan bool
 	done     chan struct{}
@@ -182,6 +184,7 @@ func (s *Store) open() error {
 	rc.ElectionTimeout = timeouts.Election
 	rc.LeaderLeaseTimeout = timeouts.LeaderLease
 	rc.CommitTimeout = timeouts.Commit
+	s.fresh = !existing && !s.cfg.Bootstrap
 	if !existing && s.cfg.Bootstrap {
 		conf := raft.Configuration{Servers: []raft.Server{{
 			Suffrage: raft.Voter, ID: rc.LocalID, Address: s.trans.LocalAddr(),
@@ -264,6 +267,10 @@ func (s *Store) Leader() (addr, id string) {
 	a, i := s.raft.LeaderWithID()
 	return string(a), string(i)
 }
+
+// Fresh reports whether this node started without Raft state and without
+// bootstrapping, i.e. it waits to be added to a cluster by its leader.
+func (s *Store) Fresh() bool { return s.fresh }
 
 // NodeID is this member's server id.
 func (s *Store) NodeID() string { return s.cfg.NodeID }
