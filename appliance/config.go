@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // Config is everything `mesosbox serve` is told by flags or MESOSBOX_*
@@ -32,6 +33,10 @@ type Config struct {
 	// cluster; empty starts (or restarts) a cluster of its own.
 	Join      []string
 	JoinToken string
+
+	// ChronosFailureRetry is Chronos' --failure_retry: the wait before a
+	// failed job run is retried.
+	ChronosFailureRetry time.Duration
 
 	// Agent settings, in Mesos' own syntax.
 	Resources           string // --resources 'cpus:2;mem:4096;ports:[31000-31999]'
@@ -57,6 +62,7 @@ func DefaultConfig() Config {
 		LogLevel:            "info",
 		Cluster:             "mesosbox",
 		Executor:            "auto",
+		ChronosFailureRetry: time.Minute,
 		ContainerdNamespace: "mesosbox",
 	}
 }

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"github.com/mesosbox/mesosbox/jobs/chronos"
+	"github.com/mesosbox/mesosbox/services/marathon"
 )
 
 // leaderURL is the base URL of port on the current Raft leader, "" when
@@ -26,7 +27,24 @@ func (n *Node) addChronos() {
 		LeaderURL: n.leaderURL(n.cfg.ChronosPort),
 		Hostname:  n.cfg.Advertise,
 		Port:      n.cfg.ChronosPort,
+
+		FailureRetry: n.cfg.ChronosFailureRetry,
 	})
 	svc.Mount(n.routes.Chronos)
+	n.AddLeaderOnly(svc)
+}
+
+// addMarathon plugs in the Marathon service scheduler the same way.
+func (n *Node) addMarathon() {
+	svc := marathon.New(marathon.Config{
+		Store:     n.store,
+		Master:    n.master,
+		Logger:    n.log,
+		LeaderURL: n.leaderURL(n.cfg.MarathonPort),
+		Hostname:  n.cfg.Advertise,
+		Port:      n.cfg.MarathonPort,
+		MasterURL: "http://" + n.cfg.AdvertiseAddr(n.cfg.MasterPort),
+	})
+	svc.Mount(n.routes.Marathon)
 	n.AddLeaderOnly(svc)
 }

@@ -85,6 +85,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 	n.mountBase()
 	n.mountCluster()
 	n.addMaster()
+	n.addMarathon()
 	n.addChronos()
 	if err := n.addAgent(); err != nil {
 		st.Close()

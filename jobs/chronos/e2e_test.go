@@ -2,7 +2,6 @@ package chronos_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -10,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/appliance/nodetest"
-	"github.com/mesosbox/mesosbox/jobs/chronos"
 	"github.com/mesosbox/mesosbox/runtime/executor"
 )
 
@@ -29,24 +26,8 @@ func TestMain(m *testing.M) {
 // then counts an error, and run-now works.
 func TestEndToEndOnARealNode(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
-	n := nodetest.Start(t, cfg, func(n *appliance.Node) {
-		svc := chronos.New(chronos.Config{
-			Store:        n.Store(),
-			Master:       n.Master(),
-			Logger:       n.Logger(),
-			FailureRetry: 200 * time.Millisecond,
-			Hostname:     cfg.Advertise,
-			Port:         cfg.ChronosPort,
-			LeaderURL: func() string {
-				if host := n.LeaderHost(); host != "" {
-					return fmt.Sprintf("http://%s:%d", host, cfg.ChronosPort)
-				}
-				return ""
-			},
-		})
-		svc.Mount(n.Routes().Chronos)
-		n.AddLeaderOnly(svc)
-	})
+	cfg.ChronosFailureRetry = 200 * time.Millisecond
+	n := nodetest.Start(t, cfg, nil)
 	base := nodetest.URL(n, cfg.ChronosPort)
 	post := func(endpoint, body string) {
 		t.Helper()

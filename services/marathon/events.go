@@ -1,0 +1,212 @@
+package marathon
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/services/app"
+)
+
+// Event types of Marathon 1.10's event stream (core/event/Events.scala).
+const (
+	eventAPIPost               = "api_post_event"
+	eventStatusUpdate          = "status_update_event"
+	eventInstanceChanged       = "instance_changed_event"
+	eventSchedulerRegistered   = "scheduler_registered_event"
+	eventStreamAttached        = "event_stream_attached"
+	eventStreamDetached        = "event_stream_detached"
+	eventHealthStatusChanged   = "health_status_changed_event"
+	eventInstanceHealthChanged = "instance_health_changed_event"
+	eventFailedHealthCheck     = "failed_health_check_event"
+	eventUnhealthyKill         = "unhealthy_instance_kill_event"
+	eventDeploymentInfo        = "deployment_info"
+	eventDeploymentSuccess     = "deployment_success"
+	eventDeploymentFailed      = "deployment_failed"
+	eventDeploymentStepSuccess = "deployment_step_success"
+	eventGroupChangeSuccess    = "group_change_success"
+	eventAppTerminated         = "app_terminated_event"
+)
+
+// subscriberBuffer is how many events may wait for a slow SSE client
+// before it is dropped, as Marathon drops slow consumers.
+const subscriberBuffer = 1024
+
+type event struct {
+	typ  string
+	data []byte
+}
+
+type subscriber struct {
+	ch      chan event
+	filter  map[string]bool // empty: every type
+	dropped chan struct{}
+	once    sync.Once
+}
+
+func (sub *subscriber) drop() { sub.once.Do(func() { close(sub.dropped) }) }
+
+// bus fans events out to the SSE subscribers of this node.
+type bus struct {
+	mu   sync.Mutex
+	subs map[*subscriber]struct{}
+}
+
+func newBus() *bus { return &bus{subs: map[*subscriber]struct{}{}} }
+
+func (b *bus) subscribe(filter map[string]bool) *subscriber {
+	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{})}
+	b.mu.Lock()
+	b.subs[sub] = struct{}{}
+	b.mu.Unlock()
+	return sub
+}
+
+func (b *bus) unsubscribe(sub *subscriber) {
+	b.mu.Lock()
+	delete(b.subs, sub)
+	b.mu.Unlock()
+}
+
+func (b *bus) publish(e event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for sub := range b.subs {
+		if len(sub.filter) > 0 && !sub.filter[e.typ] {
+			continue
+		}
+		select {
+		case sub.ch <- e:
+		default:
+			delete(b.subs, sub)
+			sub.drop()
+		}
+	}
+}
+
+// closeAll ends every stream (leadership lost: clients reconnect to the
+// new leader).
+func (b *bus) closeAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for sub := range b.subs {
+		delete(b.subs, sub)
+		sub.drop()
+	}
+}
+
+// publish sends an event; every payload carries eventType and timestamp.
+func (s *Service) publish(typ string, payload map[string]any) {
+	payload["eventType"] = typ
+	payload["timestamp"] = app.FormatTimestamp(s.cfg.Clock.Now())
+	data, err := marshal(payload)
+	if err != nil {
+		s.log.Error("encode event", "type", typ, "error", err)
+		return
+	}
+	s.events.publish(event{typ: typ, data: data})
+}
+
+// publishStatus sends status_update_event and instance_changed_event for a
+// task's new state.
+func (s *Service) publishStatus(t *Task, st mesos.TaskStatus) {
+	s.publish(eventStatusUpdate, map[string]any{
+		"slaveId": t.AgentID, "taskId": t.ID, "taskStatus": t.State, "message": st.GetMessage(),
+		"appId": t.AppID, "host": t.Host, "ipAddresses": ipAddresses(t), "ports": nonNilPorts(t.Ports),
+		"version": app.FormatTimestamp(t.Version),
+	})
+	s.publishInstanceChanged(t)
+}
+
+func (s *Service) publishInstanceChanged(t *Task) {
+	s.publish(eventInstanceChanged, map[string]any{
+		"instanceId": instanceID(t.ID), "condition": condition(t.State), "runSpecId": t.AppID,
+		"agentId": t.AgentID, "host": t.Host, "runSpecVersion": app.FormatTimestamp(t.Version),
+	})
+}
+
+func (s *Service) publishHealth(t *Task, alive bool) {
+	s.publish(eventHealthStatusChanged, map[string]any{
+		"appId": t.AppID, "instanceId": instanceID(t.ID), "taskId": t.ID,
+		"version": app.FormatTimestamp(t.Version), "alive": alive,
+	})
+}
+
+// condition is Marathon's instance condition for a Mesos state
+// ("TASK_RUNNING" → "Running").
+func condition(state string) string {
+	switch state {
+	case stateStaging:
+		return "Staging"
+	case stateStarting:
+		return "Starting"
+	case stateRunning:
+		return "Running"
+	case stateKilling:
+		return "Killing"
+	case "TASK_FINISHED":
+		return "Finished"
+	case "TASK_FAILED":
+		return "Failed"
+	case "TASK_KILLED":
+		return "Killed"
+	case "TASK_ERROR":
+		return "Error"
+	case "TASK_DROPPED":
+		return "Dropped"
+	case "TASK_GONE":
+		return "Gone"
+	case "TASK_UNKNOWN":
+		return "Unknown"
+	}
+	return "Unreachable"
+}
+
+// handleEvents serves GET /v2/events: server-sent events, filtered by
+// repeated event_type parameters, with keep-alive comments. The first
+// event is event_stream_attached, as in Marathon.
+func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeMessage(w, http.StatusInternalServerError, "Streaming is not supported")
+		return
+	}
+	filter := map[string]bool{}
+	for _, t := range r.URL.Query()["event_type"] {
+		filter[t] = true
+	}
+	sub := s.events.subscribe(filter)
+	defer s.events.unsubscribe(sub)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	s.publish(eventStreamAttached, map[string]any{"remoteAddress": r.RemoteAddr})
+	defer s.publish(eventStreamDetached, map[string]any{"remoteAddress": r.RemoteAddr})
+	keepAlive := time.NewTicker(s.cfg.KeepAlive)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-sub.dropped:
+			return
+		case <-keepAlive.C:
+			if _, err := fmt.Fprint(w, ":\n\n"); err != nil {
+				return
+			}
+			flusher.Flush()
+		case e := <-sub.ch:
+			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.typ, e.data); err != nil {
+				return
+			}
+			flusher.Flush()
+		}
+	}
+}
+
+func marshal(v any) ([]byte, error) { return json.Marshal(v) }
