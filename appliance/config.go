@@ -34,6 +34,10 @@ type Config struct {
 	Join      []string
 	JoinToken string
 
+	// Master settings, as Mesos' --allocation_interval and --offer_timeout.
+	AllocationInterval time.Duration
+	OfferTimeout       time.Duration
+
 	// ChronosFailureRetry is Chronos' --failure_retry: the wait before a
 	// failed job run is retried.
 	ChronosFailureRetry time.Duration
@@ -63,6 +67,7 @@ func DefaultConfig() Config {
 		Cluster:             "mesosbox",
 		Executor:            "auto",
 		ChronosFailureRetry: time.Minute,
+		AllocationInterval:  time.Second,
 		ContainerdNamespace: "mesosbox",
 	}
 }
@@ -88,6 +93,12 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s and %s are both %d", other, name, p)
 		}
 		seen[p] = name
+	}
+	if c.AllocationInterval <= 0 {
+		return fmt.Errorf("--allocation-interval %s must be positive", c.AllocationInterval)
+	}
+	if c.OfferTimeout < 0 {
+		return fmt.Errorf("--offer-timeout %s must not be negative", c.OfferTimeout)
 	}
 	switch c.Executor {
 	case "auto", "containerd", "process":

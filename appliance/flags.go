@@ -43,6 +43,8 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 		return nil
 	})
 	fs.StringVar(&cfg.JoinToken, "join-token", cfg.JoinToken, "the cluster's join token (DATA_DIR/join-token on the first node); needed with --join")
+	fs.DurationVar(&cfg.AllocationInterval, "allocation-interval", cfg.AllocationInterval, "how often the master runs a batch allocation (Mesos' --allocation_interval)")
+	fs.DurationVar(&cfg.OfferTimeout, "offer-timeout", cfg.OfferTimeout, "rescind offers held longer than this; 0 never (Mesos' --offer_timeout)")
 	fs.DurationVar(&cfg.ChronosFailureRetry, "chronos-failure-retry", cfg.ChronosFailureRetry, "how long a failed Chronos job run waits before its retry (Chronos' --failure_retry)")
 	fs.StringVar(&cfg.Resources, "resources", cfg.Resources, "agent resources in Mesos syntax, e.g. 'cpus:2;mem:4096;ports:[31000-31999]' (default: detected, ports [31000-32000])")
 	fs.StringVar(&cfg.Attributes, "attributes", cfg.Attributes, "agent attributes in Mesos syntax, e.g. 'rack:a;zone:z1'")

@@ -13,6 +13,9 @@ func (n *Node) addMaster() {
 		Hostname: n.cfg.Advertise,
 		Port:     n.cfg.MasterPort,
 		Cluster:  n.cfg.Cluster,
+
+		AllocationInterval: n.cfg.AllocationInterval,
+		OfferTimeout:       n.cfg.OfferTimeout,
 	})
 	m.Mount(n.routes.Master, func() string {
 		if host := n.LeaderHost(); host != "" {

@@ -283,3 +283,22 @@ func TestAgentUnreachable(t *testing.T) {
 		t.Fatalf("partition-aware: %s", st.GetState())
 	}
 }
+
+func TestOfferTimeoutRescinds(t *testing.T) {
+	h := newHarness(t)
+	h.m.cfg.OfferTimeout = 30 * time.Second
+	f := h.framework("f", nil)
+	h.agent("host1", "cpus:2;mem:1024")
+	o := f.offer()
+	h.clk.Advance(29 * time.Second)
+	f.expectNone()
+	h.clk.Advance(time.Second)
+	e := f.next()
+	if e.Type != scheduler.Event_RESCIND || e.Rescind.OfferID != o.ID {
+		t.Fatalf("want RESCIND of %s, got %s", o.ID.Value, e.Type)
+	}
+	// The resources come back in a new offer.
+	if o2 := f.offer(); o2.ID == o.ID {
+		t.Fatal("rescinded offer id reused")
+	}
+}
