@@ -23,8 +23,13 @@ run: build
 test: lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+# The comparison table (each figure beside its floor, as a ratio), then the
+# Go micro-benchmarks that live next to their code.
+bench: build
+	$(GO) test -run '^$$' -bench Report -benchtime 1x ./bench
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./appliance/master/drf ./store ./runtime/executor
+	$(GO) test -run '^$$' -bench . -benchtime 5x -count=1 ./appliance
+	bench/startup.sh bin/mesosbox 10
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \

@@ -235,10 +235,12 @@ func (c *taskCgroup) maxUsage() uint64 {
 
 // remove deletes the cgroup once its processes are gone; the kernel
 // refuses to remove a cgroup while a dying process is still in it, so it
-// retries for a few seconds.
+// retries for a few seconds, quickly at first: a task's last process is
+// usually gone within a millisecond or two of its exit.
 func (c *taskCgroup) remove() error {
 	var err error
-	for i := 0; i < 50; i++ {
+	wait := time.Millisecond
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
 		err = nil
 		for _, d := range c.dirs {
 			if e := os.Remove(d); e != nil && !errors.Is(e, os.ErrNotExist) {
@@ -249,7 +251,8 @@ func (c *taskCgroup) remove() error {
 			return nil
 		}
 		c.signal(syscall.SIGKILL)
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(wait)
+		wait = min(2*wait, 100*time.Millisecond)
 	}
 	return err
 }

@@ -1,0 +1,231 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	"github.com/containerd/containerd/v2/pkg/namespaces"
+	"github.com/containerd/containerd/v2/pkg/oci"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mesosbox/mesosbox/runtime/containerdtest"
+	"github.com/mesosbox/mesosbox/runtime/executor"
+	"github.com/mesosbox/mesosbox/store"
+)
+
+func TestMain(m *testing.M) {
+	executor.MaybeRunMonitor()
+	os.Exit(m.Run())
+}
+
+// BenchmarkReport prints the comparison table of `make bench`. It runs its
+// own repetitions (b.N is ignored: run it with -benchtime 1x).
+func BenchmarkReport(b *testing.B) {
+	var rows []row
+	add := func(what string, subject, floor func(*testing.B) sample) {
+		rows = append(rows, row{what: what, subject: subject(b), floor: floor(b)})
+	}
+	add("consensus write", storeApply, bareRaftApply)
+	add("process task start to exit", processExecutor, forkExec)
+	sock := containerdtest.Start(b)
+	ns := containerdtest.Namespace(b, sock)
+	containerdtest.ImportBusybox(b, sock, ns)
+	add("image task start to exit", func(b *testing.B) sample { return containerdExecutor(b, sock, ns) },
+		func(b *testing.B) sample { return containerdClient(b, sock, ns) })
+	printTable(os.Stdout, rows)
+}
+
+const consensusN = 300
+
+type benchPut struct{ K, V string }
+
+func (benchPut) CommandType() string { return "bench.put" }
+
+func init() {
+	store.Register(func(tx *bolt.Tx, c benchPut) (any, error) {
+		bk, err := tx.CreateBucketIfNotExists([]byte("bench"))
+		if err != nil {
+			return nil, err
+		}
+		return nil, bk.Put([]byte(c.K), []byte(c.V))
+	})
+}
+
+func freeAddr(b *testing.B) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// storeApply is mesosbox's write path: a typed command through Raft into
+// the bbolt state machine, one at a time.
+func storeApply(b *testing.B) sample {
+	st, err := store.Open(store.Config{Dir: b.TempDir(), NodeID: "bench", Bind: freeAddr(b), Bootstrap: true, Timeouts: store.FastTimeouts})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	for !st.IsLeader() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	s, err := measure("store.Apply (raft + bbolt FSM)", consensusN, func(i int) error {
+		_, err := st.Apply(context.Background(), benchPut{K: fmt.Sprint(i), V: "value"})
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+type nopFSM struct{}
+
+func (nopFSM) Apply(*raft.Log) interface{}         { return nil }
+func (nopFSM) Snapshot() (raft.FSMSnapshot, error) { return nil, errors.New("no snapshots") }
+func (nopFSM) Restore(io.ReadCloser) error         { return nil }
+
+// bareRaftApply is the consensus floor: hashicorp/raft with raft-boltdb on
+// the same disk and an FSM that does nothing.
+func bareRaftApply(b *testing.B) sample {
+	dir := b.TempDir()
+	logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logs.Close()
+	trans, err := raft.NewTCPTransport(freeAddr(b), nil, 3, time.Second, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer trans.Close()
+	cfg := raft.DefaultConfig()
+	cfg.LocalID = "bare"
+	cfg.LogOutput = io.Discard
+	cfg.HeartbeatTimeout, cfg.ElectionTimeout, cfg.LeaderLeaseTimeout, cfg.CommitTimeout = 50*time.Millisecond, 50*time.Millisecond, 50*time.Millisecond, 5*time.Millisecond
+	snaps := raft.NewInmemSnapshotStore()
+	raft.BootstrapCluster(cfg, logs, logs, snaps, trans, raft.Configuration{Servers: []raft.Server{{ID: "bare", Address: trans.LocalAddr()}}})
+	r, err := raft.NewRaft(cfg, nopFSM{}, logs, logs, snaps, trans)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Shutdown()
+	for r.State() != raft.Leader {
+		time.Sleep(5 * time.Millisecond)
+	}
+	s, err := measure("hashicorp/raft Apply, no-op FSM", consensusN, func(i int) error {
+		return r.Apply([]byte(fmt.Sprintf(`{"k":"%d","v":"value"}`, i)), 10*time.Second).Error()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+const taskN = 20
+
+func runToExit(e executor.Executor, b *testing.B, i int, image string) error {
+	dir := filepath.Join(b.TempDir(), "sandbox")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	t, err := e.Launch(context.Background(), executor.Spec{TaskID: fmt.Sprintf("bench-%s-%d", e.Name(), i), Sandbox: dir,
+		Command: "true", Shell: false, Image: image})
+	if err != nil {
+		return err
+	}
+	<-t.Done()
+	if x := t.Exit(); x.Code != 0 {
+		return fmt.Errorf("exit %+v", x)
+	}
+	return t.Remove(context.Background())
+}
+
+func processExecutor(b *testing.B) sample {
+	e, err := executor.New(context.Background(), executor.Options{Mode: executor.ModeProcess, StateDir: b.TempDir(), Namespace: "mesosbox-bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	s, err := measure("process executor: launch true, wait", taskN, func(i int) error { return runToExit(e, b, i, "") })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func forkExec(b *testing.B) sample {
+	s, err := measure("fork/exec /bin/true, wait", taskN, func(int) error { return exec.Command("/bin/true").Run() })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func containerdExecutor(b *testing.B, sock, ns string) sample {
+	e, err := executor.New(context.Background(), executor.Options{Mode: executor.ModeContainerd, Socket: sock, Namespace: ns, StateDir: b.TempDir(), Offline: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	s, err := measure("containerd executor: busybox true", taskN/2, func(i int) error { return runToExit(e, b, i, "busybox") })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// containerdClient is the container floor: the containerd Go client
+// creating, starting, waiting for and deleting the same image's container.
+func containerdClient(b *testing.B, sock, ns string) sample {
+	c, err := client.New(sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := namespaces.WithNamespace(context.Background(), ns)
+	img, err := c.GetImage(ctx, containerdtest.BusyboxRef)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := measure("containerd client: busybox true", taskN/2, func(i int) error {
+		id := fmt.Sprintf("floor-%d", i)
+		ctr, err := c.NewContainer(ctx, id, client.WithNewSnapshot(id, img), client.WithNewSpec(oci.WithImageConfig(img), oci.WithProcessArgs("true")))
+		if err != nil {
+			return err
+		}
+		defer ctr.Delete(ctx, client.WithSnapshotCleanup)
+		task, err := ctr.NewTask(ctx, cio.NullIO)
+		if err != nil {
+			return err
+		}
+		exit, err := task.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		if err := task.Start(ctx); err != nil {
+			return err
+		}
+		<-exit
+		_, err = task.Delete(ctx)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
