@@ -44,6 +44,7 @@ func (n *Node) addMarathon() {
 		Hostname:  n.cfg.Advertise,
 		Port:      n.cfg.MarathonPort,
 		MasterURL: "http://" + n.cfg.AdvertiseAddr(n.cfg.MasterPort),
+		Abdicate:  n.store.LeadershipTransfer,
 	})
 	svc.Mount(n.routes.Marathon)
 	n.AddLeaderOnly(svc)

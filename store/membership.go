@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -61,3 +62,29 @@ func (s *Store) RemoveServer(id string) error {
 
 // State is this node's Raft state: Leader, Follower, Candidate or Shutdown.
 func (s *Store) State() string { return s.raft.State().String() }
+
+// ErrSoleVoter is returned by LeadershipTransfer when no other voter could
+// take over: a one-node cluster keeps its leader.
+var ErrSoleVoter = errors.New("store: no other voter to transfer leadership to")
+
+// LeadershipTransfer hands leadership to another voter and waits until it
+// took over (or the transfer failed). Only the leader can do it.
+func (s *Store) LeadershipTransfer() error {
+	f := s.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("store: configuration: %w", err)
+	}
+	others := 0
+	for _, srv := range f.Configuration().Servers {
+		if srv.Suffrage == raft.Voter && srv.ID != raft.ServerID(s.cfg.NodeID) {
+			others++
+		}
+	}
+	if others == 0 {
+		return ErrSoleVoter
+	}
+	if err := s.raft.LeadershipTransfer().Error(); err != nil {
+		return fmt.Errorf("store: leadership transfer: %w", err)
+	}
+	return nil
+}

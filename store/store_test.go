@@ -265,9 +265,10 @@ func TestSnapshotInstallOnFreshNode(t *testing.T) {
 	if err := a.AddVoter("b", bAddr); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Apply(context.Background(), putCmd{Key: "tail", Value: "y"}); err != nil {
-		t.Fatal(err)
-	}
+	// While b installs the snapshot the two-voter cluster may lose its
+	// quorum for a moment (50 ms test timeouts on a busy machine) and
+	// re-elect; the write goes through the leader of the moment.
+	applyEventually(t, putCmd{Key: "tail", Value: "y"}, a, b)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if v, _ := get(t, b, "tail"); v == "y" {
@@ -287,10 +288,36 @@ func TestSnapshotInstallOnFreshNode(t *testing.T) {
 	if len(members) != 2 {
 		t.Fatalf("members = %+v", members)
 	}
-	if _, err := b.Apply(context.Background(), putCmd{Key: "z", Value: "z"}); err == nil {
+	follower := b
+	if b.IsLeader() {
+		follower = a
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	follower.WaitLeader(ctx)
+	if _, err := follower.Apply(context.Background(), putCmd{Key: "z", Value: "z"}); err == nil {
 		t.Fatal("a follower must refuse writes")
 	} else if nl := (*ErrNotLeader)(nil); !errors.As(err, &nl) || nl.Leader == "" {
 		t.Fatalf("want ErrNotLeader with the leader address, got %v", err)
+	}
+}
+
+func applyEventually(t *testing.T, cmd Command, nodes ...*Store) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var err error
+		for _, n := range nodes {
+			if n.IsLeader() {
+				if _, err = n.Apply(context.Background(), cmd); err == nil {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no leader took the write: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -42,6 +42,13 @@ func (s *Service) Mount(r chi.Router) {
 	r.Delete("/v2/queue/*", s.leader(s.handleResetDelay))
 
 	r.Get("/v2/info", s.leader(s.handleInfo))
+
+	r.HandleFunc("/v2/groups", s.leader(s.routeGroups))
+	r.HandleFunc("/v2/groups/*", s.leader(s.routeGroups))
+
+	r.Delete("/v2/leader", s.leader(s.handleAbdicate))
+	r.Get("/metrics", s.handleMetrics)
+	r.Method(http.MethodGet, "/metrics/prometheus", s.prometheusHandler())
 }
 
 // leader serves a request on the leader with X-Marathon-Leader set, and

@@ -220,30 +220,29 @@ func (s *Service) create(ctx context.Context, a *app.App, force bool) (*Deployme
 	if err := s.checkTree(a.ID); err != nil {
 		return nil, err
 	}
-	if held := s.lockedBy(a.ID); len(held) > 0 && !force {
-		return nil, locked(held)
-	}
 	assignServicePorts(a, nil, s.st.usedServicePorts(a.ID))
 	app.Stamp(nil, a, s.now())
-	all := s.appsWith(map[string]*app.App{a.ID: a})
-	d := plan(newUUID(), a.Version, map[string]appChange{a.ID: {After: a}}, all)
-	if err := s.startDeployment(ctx, d, []*app.App{a}, nil); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return s.deploy(ctx, map[string]appChange{a.ID: {After: a}}, force, a.Version)
 }
 
 // checkTree refuses an app id that is also a group: an app cannot sit
-// where another app's group is, nor inside another app.
+// where a group is, nor inside another app.
 func (s *Service) checkTree(id string) error {
-	for other := range s.st.apps {
-		if other != id && (strings.HasPrefix(other, id+"/") || strings.HasPrefix(id, other+"/")) {
-			var v app.Violations
-			v.Add("/", "Groups and Applications may not have the same identifier.")
-			return &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageNotValid, Details: v.Details()}
-		}
+	t := s.st.tree()
+	clash := t.hasGroup(id)
+	for _, p := range ancestors(id) {
+		clash = clash || t.apps[p] != nil
+	}
+	if clash {
+		return treeClash()
 	}
 	return nil
+}
+
+func treeClash() error {
+	var v app.Violations
+	v.Add("/", "Groups and Applications may not have the same identifier.")
+	return &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageNotValid, Details: v.Details()}
 }
 
 // now is the clock's time at Marathon's millisecond precision, made
@@ -261,24 +260,10 @@ func (s *Service) now() time.Time {
 			now = d.Version.Add(time.Millisecond)
 		}
 	}
+	if n := len(s.st.roots); n > 0 && !now.After(s.st.roots[n-1]) {
+		now = s.st.roots[n-1].Add(time.Millisecond)
+	}
 	return now
-}
-
-// appsWith is the set of apps after replacing (or, with nil, removing)
-// some of them.
-func (s *Service) appsWith(changes map[string]*app.App) map[string]*app.App {
-	all := map[string]*app.App{}
-	for id, a := range s.st.apps {
-		all[id] = a
-	}
-	for id, a := range changes {
-		if a == nil {
-			delete(all, id)
-		} else {
-			all[id] = a
-		}
-	}
-	return all
 }
 
 // lockedBy returns the ids of the deployments that hold any of the apps.
@@ -428,17 +413,19 @@ func (s *Service) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 // still stores the new versions and gets a deployment id, which is never
 // listed: it is complete at once. The caller holds s.mu.
 func (s *Service) deploy(ctx context.Context, changes map[string]appChange, force bool, version time.Time) (*Deployment, error) {
+	return s.deployTree(ctx, changes, groupEdits{}, force, version)
+}
+
+// deployTree is deploy with changes of group records besides the apps'.
+func (s *Service) deployTree(ctx context.Context, changes map[string]appChange, ge groupEdits, force bool, version time.Time) (*Deployment, error) {
 	ids := make([]string, 0, len(changes))
-	after := map[string]*app.App{}
-	for id, c := range changes {
+	for id := range changes {
 		ids = append(ids, id)
-		after[id] = c.After
 	}
 	sort.Strings(ids)
 	if held := s.lockedBy(ids...); len(held) > 0 && !force {
 		return nil, locked(held)
 	}
-	d := plan(newUUID(), version, changes, s.appsWith(after))
 	var puts []*app.App
 	var deletes []string
 	for _, id := range ids {
@@ -448,23 +435,52 @@ func (s *Service) deploy(ctx context.Context, changes map[string]appChange, forc
 			deletes = append(deletes, id)
 		}
 	}
+	cur := s.st.tree()
+	ge = treeEdits(cur, version, puts, deletes, ge)
+	next := cur.after(puts, deletes, ge)
+	d := plan(newUUID(), version, changes, next.effectiveDeps())
 	if d == nil {
 		d = &Deployment{ID: newUUID(), Version: version}
-		w := &Write{PutApps: puts}
+		w := &Write{PutApps: puts, DeleteApps: deletes}
+		s.addTree(w, next, ge, version)
 		if err := s.write(ctx, w); err != nil {
 			return nil, err
 		}
-		for _, a := range puts {
-			s.st.apps[a.ID] = a
-			s.st.versions[a.ID] = appendVersion(s.st.versions[a.ID], a.Version)
-		}
+		s.applyTree(puts, deletes, ge, version)
+		s.metrics.deployments.Inc()
 		s.publish(eventDeploymentSuccess, map[string]any{"id": d.ID, "plan": s.planJSON(d)})
 		return d, nil
 	}
-	if err := s.startDeployment(ctx, d, puts, deletes); err != nil {
+	if err := s.startDeployment(ctx, d, puts, deletes, ge, next); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// addTree adds the group records and the root snapshot of a change.
+func (s *Service) addTree(w *Write, next tree, ge groupEdits, version time.Time) {
+	w.PutGroups, w.DeleteGroups = ge.put, ge.del
+	w.PutRoot = next.snapshot(version)
+}
+
+// applyTree applies a persisted change to the in-memory state.
+func (s *Service) applyTree(puts []*app.App, deletes []string, ge groupEdits, version time.Time) {
+	for _, a := range puts {
+		s.st.apps[a.ID] = a
+		s.st.versions[a.ID] = appendVersion(s.st.versions[a.ID], a.Version)
+	}
+	for _, id := range deletes {
+		delete(s.st.apps, id)
+		delete(s.st.versions, id)
+		delete(s.st.failures, id)
+	}
+	for _, id := range ge.del {
+		delete(s.st.groups, id)
+	}
+	for _, g := range ge.put {
+		s.st.groups[g.ID] = g
+	}
+	s.st.roots = appendVersion(s.st.roots, version)
 }
 
 // handleDeleteApp serves DELETE /v2/apps/{id}; force defaults to true

@@ -36,7 +36,11 @@ func (s *Service) renderTasks(ts []*Task) []taskJSON {
 }
 
 // handleAppTasks serves GET /v2/apps/{id}/tasks.
-func (s *Service) handleAppTasks(w http.ResponseWriter, _ *http.Request, id string) {
+func (s *Service) handleAppTasks(w http.ResponseWriter, r *http.Request, id string) {
+	if acceptsOnlyText(r) {
+		notAcceptable(w)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.st.apps[id] == nil {
@@ -49,6 +53,10 @@ func (s *Service) handleAppTasks(w http.ResponseWriter, _ *http.Request, id stri
 // handleListTasks serves GET /v2/tasks; status (or status[]) keeps only
 // running or staging tasks.
 func (s *Service) handleListTasks(w http.ResponseWriter, r *http.Request) {
+	if acceptsOnlyText(r) {
+		notAcceptable(w)
+		return
+	}
 	q := r.URL.Query()
 	want := map[string]bool{}
 	for _, v := range append(q["status"], q["status[]"]...) {
@@ -202,4 +210,10 @@ func (s *Service) scaleDown(ctx context.Context, targets []*Task, force bool) (*
 	}
 	s.kill(ctx, targets)
 	return s.deploy(ctx, changes, true, now)
+}
+
+// notAcceptable is Marathon 1.10's answer to text/plain task lists
+// (removed in 1.11; only --deprecated_features=text_plain_tasks kept it).
+func notAcceptable(w http.ResponseWriter) {
+	writeMessage(w, http.StatusNotAcceptable, "The text/plain task list is deprecated; request application/json")
 }

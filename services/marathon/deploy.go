@@ -39,7 +39,11 @@ type decision struct {
 // most floor(n·(1+moc)) tasks exist at once (tasks being killed count
 // until they are gone). When both bounds are n nothing could move, so one
 // old task is killed first, as Marathon does.
-func converge(a *app.App, tasks []*Task, m mode) decision {
+//
+// ready tells whether a task passed the deployment's readiness check (nil:
+// every task is ready); a new task counts as up only when healthy and
+// ready.
+func converge(a *app.App, tasks []*Task, m mode, ready func(*Task) bool) decision {
 	if m == modeHold {
 		return decision{}
 	}
@@ -49,7 +53,7 @@ func converge(a *app.App, tasks []*Task, m mode) decision {
 	killing := 0
 	for _, t := range tasks {
 		switch {
-		case !t.isActive():
+		case !t.counts():
 		case t.Killing:
 			killing++
 		default:
@@ -87,7 +91,7 @@ func converge(a *app.App, tasks []*Task, m mode) decision {
 	}
 	healthyCur := 0
 	for _, t := range cur {
-		if t.healthy(a) {
+		if t.healthy(a) && (ready == nil || ready(t)) {
 			healthyCur++
 		}
 	}
@@ -115,12 +119,12 @@ func capacityBounds(a *app.App) (minHealthy, maxCapacity int) {
 
 // done reports whether an app's action is complete: a start is done at
 // once; a scale when exactly the target number of tasks runs and is
-// healthy; a restart when, in addition, all of them run the current
+// healthy and ready; a restart when, in addition, all of them run the current
 // configuration; a stop when no task is left.
-func done(action string, a *app.App, tasks []*Task) bool {
+func done(action string, a *app.App, tasks []*Task, ready func(*Task) bool) bool {
 	active := 0
 	for _, t := range tasks {
-		if t.isActive() {
+		if t.counts() {
 			active++
 		}
 	}
@@ -135,10 +139,10 @@ func done(action string, a *app.App, tasks []*Task) bool {
 	}
 	cv := configVersion(a)
 	for _, t := range tasks {
-		if !t.isActive() {
+		if !t.counts() {
 			continue
 		}
-		if t.Killing || !t.healthy(a) {
+		if t.Killing || !t.healthy(a) || (ready != nil && !ready(t)) {
 			return false
 		}
 		if action == ActionRestart && !t.ConfigVersion.Equal(cv) {

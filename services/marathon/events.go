@@ -88,6 +88,12 @@ func (b *bus) publish(e event) {
 	}
 }
 
+func (b *bus) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
 // closeAll ends every stream (leadership lost: clients reconnect to the
 // new leader).
 func (b *bus) closeAll() {
@@ -108,6 +114,7 @@ func (s *Service) publish(typ string, payload map[string]any) {
 		s.log.Error("encode event", "type", typ, "error", err)
 		return
 	}
+	s.metrics.events.Inc()
 	s.events.publish(event{typ: typ, data: data})
 }
 

@@ -40,7 +40,10 @@ type env struct {
 	agents []*fakeAgent
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith lets a test change the master's configuration.
+func newEnvWith(t *testing.T, masterCfg func(*master.Config)) *env {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -54,7 +57,11 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	waitFor(t, "raft leader", st.IsLeader)
-	m := master.New(master.Config{Store: st, Logger: quiet, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 20 * time.Millisecond})
+	mc := master.Config{Store: st, Logger: quiet, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 20 * time.Millisecond}
+	if masterCfg != nil {
+		masterCfg(&mc)
+	}
+	m := master.New(mc)
 	if err := m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +118,11 @@ type fakeAgent struct {
 	mu       sync.Mutex
 	launched map[string]mesos.TaskInfo
 	running  map[string]bool
-	// failLaunch makes launched tasks fail at once.
-	failLaunch bool
+	// failLaunch makes launched tasks fail at once; stage leaves them
+	// staged; ignoreKills drops kills (counted in kills).
+	failLaunch, stage, ignoreKills bool
+	kills                          int
+	done                           <-chan struct{}
 }
 
 func (e *env) addAgent(host, res string, attrs ...mesos.Attribute) *fakeAgent {
@@ -121,12 +131,12 @@ func (e *env) addAgent(host, res string, attrs ...mesos.Attribute) *fakeAgent {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	events, _, id, err := e.m.RegisterAgent(agentapi.Subscribe{Hostname: host, Address: host + ":5051",
+	events, done, id, err := e.m.RegisterAgent(agentapi.Subscribe{Hostname: host, Address: host + ":5051",
 		Resources: resourcepb.ToProto(r, ""), Attributes: attrs})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	a := &fakeAgent{e: e, id: id, host: host, launched: map[string]mesos.TaskInfo{}, running: map[string]bool{}}
+	a := &fakeAgent{e: e, id: id, host: host, launched: map[string]mesos.TaskInfo{}, running: map[string]bool{}, done: done}
 	e.agents = append(e.agents, a)
 	go a.serve(events)
 	return a
@@ -139,11 +149,14 @@ func (a *fakeAgent) serve(events <-chan agentapi.Event) {
 			info := ev.Launch.Task
 			a.mu.Lock()
 			a.launched[info.TaskID.Value] = info
-			fail := a.failLaunch
-			if !fail {
+			fail, stage := a.failLaunch, a.stage
+			if !fail && !stage {
 				a.running[info.TaskID.Value] = true
 			}
 			a.mu.Unlock()
+			if stage {
+				continue
+			}
 			if fail {
 				a.update(ev.Launch.FrameworkID, info.TaskID.Value, mesos.TASK_FAILED)
 			} else {
@@ -151,8 +164,15 @@ func (a *fakeAgent) serve(events <-chan agentapi.Event) {
 			}
 		case agentapi.EventKill:
 			a.mu.Lock()
-			delete(a.running, ev.Kill.TaskID)
+			a.kills++
+			ignore := a.ignoreKills
+			if !ignore {
+				delete(a.running, ev.Kill.TaskID)
+			}
 			a.mu.Unlock()
+			if ignore {
+				continue
+			}
 			a.update(ev.Kill.FrameworkID, ev.Kill.TaskID, mesos.TASK_KILLED)
 		}
 	}

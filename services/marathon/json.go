@@ -131,9 +131,9 @@ type actionJSON struct {
 }
 
 type currentActionJSON struct {
-	Action                string `json:"action"`
-	App                   string `json:"app"`
-	ReadinessCheckResults []any  `json:"readinessCheckResults"`
+	Action                string          `json:"action"`
+	App                   string          `json:"app"`
+	ReadinessCheckResults []readinessJSON `json:"readinessCheckResults"`
 }
 
 type stepJSONT struct {
@@ -171,7 +171,7 @@ func (s *Service) planJSON(d *Deployment) planJSONT {
 		out.Steps = append(out.Steps, stepJSON(step))
 	}
 	for _, a := range d.currentActions() {
-		out.CurrentActions = append(out.CurrentActions, currentActionJSON{a.Action, a.App, []any{}})
+		out.CurrentActions = append(out.CurrentActions, currentActionJSON{a.Action, a.App, s.readinessResults(a.App)})
 	}
 	return out
 }
@@ -233,6 +233,12 @@ func parseEmbed(values []string) embed {
 // and deployments always, tasks, lastTaskFailure, taskStats and readiness
 // results when embedded.
 func (s *Service) appInfo(a *app.App, e embed) ([]byte, error) {
+	return s.appInfoWith(a, e, true, true)
+}
+
+// appInfoWith is appInfo with counts and deployments optional, as the
+// group.apps.* embeds of /v2/groups ask for them.
+func (s *Service) appInfoWith(a *app.App, e embed, counts, deployments bool) ([]byte, error) {
 	extra := map[string]any{}
 	tasks := s.st.tasksOf(a.ID)
 	staged, running, healthy, unhealthy := 0, 0, 0, 0
@@ -252,13 +258,17 @@ func (s *Service) appInfo(a *app.App, e embed) ([]byte, error) {
 			unhealthy++
 		}
 	}
-	extra["tasksStaged"], extra["tasksRunning"] = staged, running
-	extra["tasksHealthy"], extra["tasksUnhealthy"] = healthy, unhealthy
-	deps := []idJSON{}
-	for _, d := range s.st.deploymentsOf(a.ID) {
-		deps = append(deps, idJSON{d.ID})
+	if counts {
+		extra["tasksStaged"], extra["tasksRunning"] = staged, running
+		extra["tasksHealthy"], extra["tasksUnhealthy"] = healthy, unhealthy
 	}
-	extra["deployments"] = deps
+	if deployments {
+		deps := []idJSON{}
+		for _, d := range s.st.deploymentsOf(a.ID) {
+			deps = append(deps, idJSON{d.ID})
+		}
+		extra["deployments"] = deps
+	}
 	if e.tasks {
 		ts := []taskJSON{}
 		for _, t := range tasks {
@@ -270,7 +280,7 @@ func (s *Service) appInfo(a *app.App, e embed) ([]byte, error) {
 		extra["lastTaskFailure"] = renderFailure(f)
 	}
 	if e.readiness {
-		extra["readinessCheckResults"] = []any{}
+		extra["readinessCheckResults"] = s.readinessResults(a.ID)
 	}
 	if e.taskStats {
 		extra["taskStats"] = s.taskStats(a, tasks)

@@ -88,9 +88,10 @@ type appChange struct {
 //     (ScaleApplication) and restart the apps whose configuration changed
 //     (RestartApplication).
 //
-// Empty steps are dropped. all is the set of apps after the change, for
-// dependency depths. It returns nil when the change needs no action.
-func plan(id string, version time.Time, changes map[string]appChange, all map[string]*app.App) *Deployment {
+// Empty steps are dropped. deps are the apps each app of the tree after
+// the change waits for (tree.effectiveDeps: app and group dependencies),
+// for dependency depths. It returns nil when the change needs no action.
+func plan(id string, version time.Time, changes map[string]appChange, deps map[string][]string) *Deployment {
 	d := &Deployment{ID: id, Version: version, CurrentStep: 1,
 		Original: map[string]*app.App{}, Target: map[string]*app.App{}}
 	var stops, starts []Action
@@ -107,7 +108,7 @@ func plan(id string, version time.Time, changes map[string]appChange, all map[st
 			stops = append(stops, Action{ActionStop, appID})
 		case c.Before == nil && c.After != nil:
 			starts = append(starts, Action{ActionStart, appID})
-			depth := dependencyDepth(appID, all, map[string]bool{})
+			depth := dependencyDepth(appID, deps, map[string]bool{})
 			layers[depth] = append(layers[depth], Action{ActionScale, appID})
 		case c.Before != nil && c.After != nil:
 			action := ""
@@ -120,7 +121,7 @@ func plan(id string, version time.Time, changes map[string]appChange, all map[st
 			if action == "" {
 				continue
 			}
-			depth := dependencyDepth(appID, all, map[string]bool{})
+			depth := dependencyDepth(appID, deps, map[string]bool{})
 			layers[depth] = append(layers[depth], Action{action, appID})
 		default:
 			continue
@@ -149,18 +150,18 @@ func plan(id string, version time.Time, changes map[string]appChange, all map[st
 }
 
 // dependencyDepth is the length of the longest chain of dependencies of an
-// app among all (dependencies on absent apps and cycles count as leaves).
-func dependencyDepth(id string, all map[string]*app.App, visiting map[string]bool) int {
-	a := all[id]
-	if a == nil || visiting[id] {
+// app (dependencies on absent apps and cycles count as leaves).
+func dependencyDepth(id string, deps map[string][]string, visiting map[string]bool) int {
+	list, ok := deps[id]
+	if !ok || visiting[id] {
 		return 0
 	}
 	visiting[id] = true
 	defer delete(visiting, id)
 	depth := 0
-	for _, dep := range a.Dependencies {
-		if all[dep] != nil {
-			depth = max(depth, 1+dependencyDepth(dep, all, visiting))
+	for _, dep := range list {
+		if _, ok := deps[dep]; ok {
+			depth = max(depth, 1+dependencyDepth(dep, deps, visiting))
 		}
 	}
 	return depth

@@ -14,6 +14,7 @@ import (
 // are killed, and offers are revived or suppressed.
 func (s *Service) reconcile(ctx context.Context) {
 	s.advanceDeployments(ctx)
+	s.startReadiness()
 	kills := s.plan(ctx)
 	s.kill(ctx, kills)
 	s.adjustOffers(s.drv)
@@ -26,7 +27,7 @@ func (s *Service) plan(ctx context.Context) []*Task {
 	queue := map[string]int{}
 	for _, id := range s.st.appIDs() {
 		a := s.st.apps[id]
-		d := converge(a, s.st.tasksOf(id), s.modeOf(id))
+		d := converge(a, s.st.tasksOf(id), s.modeOf(id), s.readyFn(a, s.currentDeployment(id)))
 		kills = append(kills, d.kill...)
 		if d.launch > 0 {
 			queue[id] = d.launch
@@ -112,10 +113,15 @@ func (s *Service) kill(ctx context.Context, tasks []*Task) {
 	for _, t := range marked {
 		t.Killing = true
 		s.stopChecks(t.ID)
+		s.stopReadiness(t.ID)
+		s.unarm("launch/" + t.ID)
 		s.log.Info("killing task", "app", t.AppID, "task", t.ID)
+		s.metrics.kills.Inc()
 		if s.drv != nil {
 			_ = s.drv.Kill(t.ID, t.AgentID, killGrace(s.st.apps[t.AppID]))
 		}
+		s.armKillRetry(t.ID)
+		s.publishInstanceChanged(&Task{ID: t.ID, AppID: t.AppID, AgentID: t.AgentID, Host: t.Host, Version: t.Version, State: stateKilling})
 	}
 }
 
@@ -140,6 +146,11 @@ func (s *Service) advanceDeployments(ctx context.Context) {
 			s.publish(eventDeploymentStepSuccess, map[string]any{"plan": s.planJSON(d), "currentStep": stepJSON(d.Steps[d.CurrentStep-1])})
 			if finished {
 				delete(s.st.deployments, d.ID)
+				for _, appID := range d.AffectedApps {
+					for _, t := range s.st.tasksOf(appID) {
+						s.stopReadiness(t.ID)
+					}
+				}
 				s.log.Info("deployment finished", "deployment", d.ID)
 				s.publish(eventDeploymentSuccess, map[string]any{"id": d.ID, "plan": s.planJSON(d)})
 				for _, a := range d.Steps[len(d.Steps)-1] {
@@ -163,7 +174,8 @@ func (s *Service) stepDone(d *Deployment) bool {
 		return true
 	}
 	for _, a := range actions {
-		if !done(a.Action, s.st.apps[a.App], s.st.tasksOf(a.App)) {
+		app := s.st.apps[a.App]
+		if !done(a.Action, app, s.st.tasksOf(a.App), s.readyFn(app, d)) {
 			return false
 		}
 	}
@@ -174,8 +186,9 @@ func (s *Service) stepDone(d *Deployment) bool {
 // it carries out; force cancels the deployments of the affected apps
 // (they stop being tracked, their apps take the new definitions).
 // Changing an app's configuration resets its launch delay.
-func (s *Service) startDeployment(ctx context.Context, d *Deployment, puts []*app.App, deletes []string) error {
+func (s *Service) startDeployment(ctx context.Context, d *Deployment, puts []*app.App, deletes []string, ge groupEdits, next tree) error {
 	w := &Write{PutApps: puts, DeleteApps: deletes, PutDeployments: []*Deployment{d}}
+	s.addTree(w, next, ge, d.Version)
 	var canceled []*Deployment
 	for _, id := range d.AffectedApps {
 		for _, old := range s.st.deploymentsOf(id) {
@@ -196,15 +209,8 @@ func (s *Service) startDeployment(ctx context.Context, d *Deployment, puts []*ap
 	if err := s.write(ctx, w); err != nil {
 		return err
 	}
-	for _, a := range puts {
-		s.st.apps[a.ID] = a
-		s.st.versions[a.ID] = appendVersion(s.st.versions[a.ID], a.Version)
-	}
-	for _, id := range deletes {
-		delete(s.st.apps, id)
-		delete(s.st.versions, id)
-		delete(s.st.failures, id)
-	}
+	s.applyTree(puts, deletes, ge, d.Version)
+	s.metrics.deployments.Inc()
 	for _, old := range canceled {
 		delete(s.st.deployments, old.ID)
 		s.log.Info("deployment canceled", "deployment", old.ID, "by", d.ID)

@@ -66,6 +66,7 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 	}
 	id := status.TaskID.Value
 	state := stateName(status.GetState())
+	s.metrics.taskUpdate(state)
 	t := s.st.tasks[id]
 	if t == nil {
 		if !isTerminal(state) {
@@ -95,6 +96,14 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 		started := now
 		next.StartedAt = &started
 	}
+	reachable := false
+	switch {
+	case state == stateUnreachable && next.UnreachableSince == nil:
+		since := unreachableSince(status, now)
+		next.UnreachableSince = &since
+	case state != stateUnreachable && next.UnreachableSince != nil:
+		next.UnreachableSince, next.Inactive, reachable = nil, false, true
+	}
 	if isTerminal(state) {
 		w.DeleteTasks = append(w.DeleteTasks, id)
 		f := &TaskFailure{AppID: t.AppID, Host: t.Host, Message: status.GetMessage(), State: state,
@@ -117,6 +126,7 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 			s.log.Info("task failed; launches delayed", "app", a.ID, "task", id, "state", state, "delay", delay.Current)
 		}
 		s.stopChecks(id)
+		s.cancelTaskTimers(id)
 	} else {
 		w.PutTasks = append(w.PutTasks, &next)
 		if err := s.write(ctx, w); err != nil {
@@ -126,6 +136,16 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 		*t = next
 		if state == stateRunning && !t.Killing {
 			s.startChecks(t)
+			s.unarm("launch/" + id)
+		}
+		if reachable {
+			s.unarm("inactive/" + id)
+			s.unarm("expunge/" + id)
+			s.log.Info("unreachable task is back", "app", t.AppID, "task", id, "state", state)
+		}
+		if state == stateUnreachable {
+			s.stopChecks(id)
+			defer s.armUnreachable(t)
 		}
 	}
 	s.publishStatus(&next, status)
@@ -154,9 +174,11 @@ func statusIPs(st mesos.TaskStatus) []string {
 // declines the rest.
 func (sc *scheduler) Offers(ctx context.Context, d *driver.Driver, offers []mesos.Offer) {
 	s := (*Service)(sc)
+	s.metrics.offersIncoming.Add(float64(len(offers)))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.running {
+		s.metrics.offersDeclined.Add(float64(len(offers)))
 		ids := make([]mesos.OfferID, len(offers))
 		for i, o := range offers {
 			ids[i] = o.ID
@@ -177,6 +199,7 @@ func (s *Service) useOffer(ctx context.Context, d *driver.Driver, o mesos.Offer)
 	pool, err := newOfferPool(o)
 	if err != nil {
 		s.log.Warn("unusable offer", "offer", o.ID.Value, "error", err)
+		s.metrics.offersDeclined.Inc()
 		_ = d.Decline([]mesos.OfferID{o.ID}, s.cfg.DeclineRefuse)
 		return
 	}
@@ -208,19 +231,24 @@ func (s *Service) useOffer(ctx context.Context, d *driver.Driver, o mesos.Offer)
 		stats.record(now, used, rejected)
 	}
 	if len(infos) == 0 {
+		s.metrics.offersDeclined.Inc()
 		_ = d.Decline([]mesos.OfferID{o.ID}, s.cfg.DeclineRefuse)
 		return
 	}
 	w := &Write{PutTasks: created}
 	if err := s.write(ctx, w); err != nil {
 		s.log.Error("persist launched tasks; declining the offer", "error", err)
+		s.metrics.offersDeclined.Inc()
 		_ = d.Decline([]mesos.OfferID{o.ID}, 0)
 		s.signal()
 		return
 	}
 	for _, t := range created {
 		s.st.tasks[t.ID] = t
+		s.armLaunchTimeout(t)
 	}
+	s.metrics.offersUsed.Inc()
+	s.metrics.launched.Add(float64(len(created)))
 	if err := d.Launch([]mesos.OfferID{o.ID}, infos, s.cfg.DeclineRefuse); err != nil {
 		// Not subscribed any more: reconciliation after re-subscribing
 		// reports the tasks lost, and they are replaced.

@@ -57,6 +57,17 @@ type Config struct {
 	// DeclineRefuse is how long a declined offer is not offered again;
 	// the service revives when it has new work.
 	DeclineRefuse time.Duration
+	// Abdicate gives up this node's leadership (DELETE /v2/leader). It
+	// returns store.ErrSoleVoter when no other node could lead; the
+	// service then restarts in place, as a lone Marathon exits and is
+	// elected again. Nil means the same as ErrSoleVoter.
+	Abdicate func() error
+	// LaunchTimeout is how long a task may stay staged before it is
+	// killed and replaced (Marathon's --task_launch_timeout, 300 s).
+	LaunchTimeout time.Duration
+	// KillRetry is how often a kill is sent again while the task is not
+	// terminal (Marathon's --kill_retry_timeout, 10 s).
+	KillRetry time.Duration
 }
 
 func (c *Config) defaults() {
@@ -87,14 +98,22 @@ func (c *Config) defaults() {
 	if c.DeclineRefuse == 0 {
 		c.DeclineRefuse = 5 * time.Second
 	}
+	if c.LaunchTimeout == 0 {
+		c.LaunchTimeout = 300 * time.Second
+	}
+	if c.KillRetry == 0 {
+		c.KillRetry = 10 * time.Second
+	}
 }
 
 // Service is the Marathon framework and its API. Its zero state is
 // stopped: it runs between Start and Stop, on the leader.
 type Service struct {
-	cfg    Config
-	log    *slog.Logger
-	events *bus
+	cfg     Config
+	log     *slog.Logger
+	events  *bus
+	metrics *metrics
+	life    sync.Mutex // serialises Start, Stop and restarts
 
 	mu       sync.Mutex
 	running  bool
@@ -108,6 +127,8 @@ type Service struct {
 	queue    map[string]int         // tasks to launch by app id
 	since    map[string]time.Time   // when each app entered the queue
 	stats    map[string]*offerStats // processed offers by app id
+	pending  map[string]clock.Timer // task timers by kind/task id
+	ready    map[string]*readiness  // readiness checks by task id
 	revived  bool                   // offers wanted (not suppressed)
 	wanted   int                    // launchable tasks at the last pass
 	electeds time.Time
@@ -116,7 +137,9 @@ type Service struct {
 // New returns a stopped service.
 func New(cfg Config) *Service {
 	cfg.defaults()
-	return &Service{cfg: cfg, log: cfg.Logger.With("component", "marathon"), events: newBus()}
+	s := &Service{cfg: cfg, log: cfg.Logger.With("component", "marathon"), events: newBus()}
+	s.metrics = newMetrics(s)
+	return s
 }
 
 // Name implements appliance.Component.
@@ -125,6 +148,12 @@ func (s *Service) Name() string { return "marathon" }
 // Start loads the state, subscribes to the master and starts scheduling.
 // It is called when this node becomes the leader.
 func (s *Service) Start(ctx context.Context) error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	return s.start()
+}
+
+func (s *Service) start() error {
 	if s.cfg.Store == nil || s.cfg.Master == nil {
 		return errors.New("marathon: store and master are required")
 	}
@@ -146,6 +175,8 @@ func (s *Service) Start(ctx context.Context) error {
 	s.queue = map[string]int{}
 	s.since = map[string]time.Time{}
 	s.stats = map[string]*offerStats{}
+	s.pending = map[string]clock.Timer{}
+	s.ready = map[string]*readiness{}
 	s.revived = true
 	s.electeds = s.cfg.Clock.Now()
 	s.running = true
@@ -157,6 +188,9 @@ func (s *Service) Start(ctx context.Context) error {
 		Checkpoint:      ptr(true),
 		Hostname:        ptr(s.cfg.Hostname),
 		Role:            ptr("*"),
+		Capabilities: []mesos.FrameworkInfo_Capability{
+			{Type: mesos.FrameworkInfo_Capability_PARTITION_AWARE},
+		},
 	}
 	if s.cfg.Port != 0 {
 		info.WebUiURL = ptr(fmt.Sprintf("http://%s:%d", s.cfg.Hostname, s.cfg.Port))
@@ -172,6 +206,7 @@ func (s *Service) Start(ctx context.Context) error {
 		if t.isRunning() && !t.Killing {
 			s.startChecks(t)
 		}
+		s.armTaskTimers(t)
 	}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); _ = s.drv.Run(runCtx) }()
@@ -184,6 +219,12 @@ func (s *Service) Start(ctx context.Context) error {
 // Stop stops launching at once and ends the subscription; tasks keep
 // running, and the state stays in the store for the next leader.
 func (s *Service) Stop(ctx context.Context) error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	return s.stop(ctx)
+}
+
+func (s *Service) stop(ctx context.Context) error {
 	s.mu.Lock()
 	if !s.running {
 		s.mu.Unlock()
@@ -197,7 +238,10 @@ func (s *Service) Stop(ctx context.Context) error {
 	for _, c := range s.checks {
 		c.stop()
 	}
-	s.timers, s.checks = nil, nil
+	for _, t := range s.pending {
+		t.Stop()
+	}
+	s.timers, s.checks, s.pending, s.ready = nil, nil, nil, nil
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

@@ -47,6 +47,13 @@ type Task struct {
 	// MESOS_* checks, nil until it reports.
 	Health       []HealthResult `json:"health,omitempty"`
 	MesosHealthy *bool          `json:"mesosHealthy,omitempty"`
+
+	// UnreachableSince is when the task's agent became unreachable
+	// (TASK_UNREACHABLE); Inactive is set once the app's
+	// unreachableStrategy.inactiveAfterSeconds passed: the task no longer
+	// counts toward the instances and is replaced.
+	UnreachableSince *time.Time `json:"unreachableSince,omitempty"`
+	Inactive         bool       `json:"inactive,omitempty"`
 }
 
 // HealthResult is the state of one health check of one task, shaped as
@@ -62,16 +69,16 @@ type HealthResult struct {
 
 // Mesos task states as Marathon prints them.
 const (
-	stateStaging  = "TASK_STAGING"
-	stateStarting = "TASK_STARTING"
-	stateRunning  = "TASK_RUNNING"
-	stateKilling  = "TASK_KILLING"
+	stateStaging     = "TASK_STAGING"
+	stateStarting    = "TASK_STARTING"
+	stateRunning     = "TASK_RUNNING"
+	stateKilling     = "TASK_KILLING"
+	stateUnreachable = "TASK_UNREACHABLE"
 )
 
 // isTerminal reports whether a Mesos task state is final. TASK_UNREACHABLE
-// is not terminal in Mesos, but mesosbox's framework is not partition
-// aware, so it never sees it; TASK_UNKNOWN (reconciliation of a task the
-// master never heard of) is treated as gone.
+// is not (the unreachableStrategy decides); TASK_UNKNOWN (reconciliation
+// of a task the master never heard of) is treated as gone.
 func isTerminal(state string) bool {
 	switch state {
 	case "TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_LOST", "TASK_ERROR",
@@ -83,6 +90,10 @@ func isTerminal(state string) bool {
 
 // isActive reports whether the task counts toward the app's instances.
 func (t *Task) isActive() bool { return !isTerminal(t.State) }
+
+// counts reports whether the task counts toward its app's instances: an
+// unreachable task stops counting once inactive.
+func (t *Task) counts() bool { return t.isActive() && !t.Inactive }
 
 func (t *Task) isRunning() bool { return t.State == stateRunning }
 
@@ -166,6 +177,8 @@ type state struct {
 	deployments map[string]*Deployment
 	delays      map[string]*Delay
 	failures    map[string]*TaskFailure
+	groups      map[string]*Group
+	roots       []time.Time // versions of the stored root snapshots, ascending
 }
 
 func newState() *state {
@@ -176,6 +189,7 @@ func newState() *state {
 		deployments: map[string]*Deployment{},
 		delays:      map[string]*Delay{},
 		failures:    map[string]*TaskFailure{},
+		groups:      map[string]*Group{},
 	}
 }
 

@@ -25,6 +25,8 @@ var (
 	delaysBucket      = []byte("marathon.delays")
 	failuresBucket    = []byte("marathon.failures")
 	metaBucket        = []byte("marathon.meta")
+	groupsBucket      = []byte("marathon.groups")
+	rootsBucket       = []byte("marathon.root_versions")
 
 	frameworkIDKey = []byte("framework_id")
 )
@@ -50,6 +52,9 @@ type Write struct {
 	DeleteDelays      []string       `json:"deleteDelays,omitempty"`
 	PutFailures       []*TaskFailure `json:"putFailures,omitempty"`
 	FrameworkID       string         `json:"frameworkId,omitempty"`
+	PutGroups         []*Group       `json:"putGroups,omitempty"`
+	DeleteGroups      []string       `json:"deleteGroups,omitempty"`
+	PutRoot           *RootVersion   `json:"putRoot,omitempty"`
 }
 
 // CommandType implements store.Command.
@@ -58,7 +63,7 @@ func (Write) CommandType() string { return "marathon.write" }
 func (w *Write) empty() bool {
 	return len(w.PutApps)+len(w.DeleteApps)+len(w.PutTasks)+len(w.DeleteTasks)+
 		len(w.PutDeployments)+len(w.DeleteDeployments)+len(w.PutDelays)+len(w.DeleteDelays)+
-		len(w.PutFailures) == 0 && w.FrameworkID == ""
+		len(w.PutFailures)+len(w.PutGroups)+len(w.DeleteGroups) == 0 && w.FrameworkID == "" && w.PutRoot == nil
 }
 
 func init() {
@@ -91,6 +96,14 @@ func applyWrite(tx *bolt.Tx, w Write) (any, error) {
 		if f == nil || f.AppID == "" {
 			return nil, errors.New("marathon: failure without app id")
 		}
+	}
+	for _, g := range w.PutGroups {
+		if g == nil || g.ID == "" || g.ID == "/" {
+			return nil, errors.New("marathon: group without id")
+		}
+	}
+	if err := applyGroups(tx, w); err != nil {
+		return nil, err
 	}
 	for _, a := range w.PutApps {
 		if err := putJSON(tx, appsBucket, []byte(a.ID), a); err != nil {
@@ -286,14 +299,17 @@ func loadState(st *store.Store) (*state, error) {
 		}); err != nil {
 			return fmt.Errorf("delays: %w", err)
 		}
-		return each(tx, failuresBucket, func(_, v []byte) error {
+		if err := each(tx, failuresBucket, func(_, v []byte) error {
 			f := &TaskFailure{}
 			if err := json.Unmarshal(v, f); err != nil {
 				return err
 			}
 			s.failures[f.AppID] = f
 			return nil
-		})
+		}); err != nil {
+			return fmt.Errorf("failures: %w", err)
+		}
+		return loadGroups(tx, s)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("marathon: load state: %w", err)
