@@ -230,9 +230,21 @@ func TestRealClusterSurvivesLeaderKill(t *testing.T) {
 			t.Fatalf("write %d not acknowledged", i)
 		}
 	}
+	// A job due every 2 s keeps running through the failovers, and a
+	// deployment (scale 3 → 5) is in flight when the first leader dies.
+	tickStart := time.Now().Add(time.Second).UTC().Format("2006-01-02T15:04:05.000Z")
+	tick := `{"name":"tick","command":"true","cpus":0.1,"mem":32,"schedule":"R/` + tickStart + `/PT2S"}`
+	if resp, err := http.Post(c.url(first, c.ports.Chronos)+"/v1/scheduler/iso8601", "application/json", strings.NewReader(tick)); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("tick job: %v %v", err, resp)
+	}
+	req, _ := http.NewRequest(http.MethodPut, c.url(first, c.ports.Marathon)+"/v2/apps/ha/sleeper", strings.NewReader(`{"instances":5}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("scale: %v %v", err, resp)
+	}
 	for i := 0; i < 2; i++ {
 		elect, write := c.failover(i)
 		t.Logf("failover %d: new leader after %v, first write after %v", i, elect, write)
+		time.Sleep(3 * time.Second) // let the job fall due between kills
 	}
 	live := c.anyLive(nil)
 	for _, name := range []string{"before-0", "before-4", "after-kill-0", "after-kill-1"} {
@@ -241,12 +253,21 @@ func TestRealClusterSurvivesLeaderKill(t *testing.T) {
 			t.Fatalf("acknowledged job %s lost: %d %s", name, code, body)
 		}
 	}
-	var after []string
-	nodetest.WaitFor(t, 60*time.Second, "the same 3 tasks running", func() bool {
-		after = c.appTaskIDs(live, "ha/sleeper")
-		return strings.Join(after, ",") == strings.Join(before, ",")
+	nodetest.WaitFor(t, 60*time.Second, "the deployment done with 5 tasks, the first 3 untouched", func() bool {
+		after := c.appTaskIDs(live, "ha/sleeper")
+		_, deps := nodetest.Get(t, c.url(live, c.ports.Marathon)+"/v2/deployments")
+		if len(after) != 5 || deps != "[]" {
+			return false
+		}
+		for _, id := range before {
+			if !strings.Contains(strings.Join(after, ","), id) {
+				t.Fatalf("task %s was lost or replaced: now %v", id, after)
+			}
+		}
+		return true
 	})
-	req, _ := http.NewRequest(http.MethodDelete, c.url(live, c.ports.Marathon)+"/v2/apps/ha/sleeper", nil)
+	checkEverySlotRanOnce(t, c.url(live, c.ports.Chronos))
+	req, _ = http.NewRequest(http.MethodDelete, c.url(live, c.ports.Marathon)+"/v2/apps/ha/sleeper", nil)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
@@ -270,5 +291,46 @@ func BenchmarkLeaderFailover(b *testing.B) {
 		sort.Slice(s.d, func(i, j int) bool { return s.d[i] < s.d[j] })
 		b.ReportMetric(float64(s.d[len(s.d)/2].Milliseconds()), "ms-to-"+s.unit+"-p50")
 		b.ReportMetric(float64(s.d[len(s.d)-1].Milliseconds()), "ms-to-"+s.unit+"-max")
+	}
+}
+
+// checkEverySlotRanOnce reads the tick job's run history (kept in the
+// store) and checks that its due slots, 2 s apart, each launched exactly
+// one first attempt, with no slot missing between the first and the last.
+func checkEverySlotRanOnce(t *testing.T, chronos string) {
+	t.Helper()
+	code, body := nodetest.Get(t, chronos+"/v1/scheduler/job/stat/tick")
+	var stat struct {
+		History []struct {
+			TaskID string `json:"taskId"`
+		} `json:"taskStatHistory"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &stat) != nil {
+		t.Fatalf("job stat: %d %s", code, body)
+	}
+	seen := map[int64]int{}
+	for _, h := range stat.History {
+		parts := strings.Split(h.TaskID, ":") // ct:<dueMillis>:<attempt>:<name>:<args>
+		if len(parts) < 4 || parts[2] != "0" {
+			continue
+		}
+		due, _ := strconv.ParseInt(parts[1], 10, 64)
+		seen[due]++
+	}
+	var dues []int64
+	for d, n := range seen {
+		if n != 1 {
+			t.Errorf("slot %d ran %d times", d, n)
+		}
+		dues = append(dues, d)
+	}
+	sort.Slice(dues, func(i, j int) bool { return dues[i] < dues[j] })
+	if len(dues) < 4 {
+		t.Fatalf("only %d runs of the tick job", len(dues))
+	}
+	for i := 1; i < len(dues); i++ {
+		if dues[i]-dues[i-1] != 2000 {
+			t.Errorf("slots %d and %d are not 2 s apart: a slot was skipped", dues[i-1], dues[i])
+		}
 	}
 }
