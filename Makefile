@@ -38,3 +38,43 @@ lint:
 
 clean:
 	rm -rf bin dist $(RUNDIR)
+
+# Packages (rpm/, systemd/): nfpm builds the RPM and the deb from
+# rpm/nfpm.yaml around a static binary built into $(DIST); `make repo` makes a
+# yum repository of $(DIST)'s RPMs in $(DIST)/repo (createrepo_c).
+NFPM        ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST        ?= dist
+PKGVERSION  ?= $(shell rpm/version.sh)
+PKGRELEASE  ?= 1
+PKGARCH     ?= $(shell $(GO) env GOARCH)
+RPMARCH     := $(if $(filter amd64,$(PKGARCH)),x86_64,$(if $(filter arm64,$(PKGARCH)),aarch64,$(PKGARCH)))
+SYSCONFIG   ?= rpm/mesosbox.sysconfig
+PKGENV       = MESOSBOX_BIN=$(DIST)/mesosbox MESOSBOX_FLAGS_TXT=$(DIST)/serve-flags.txt \
+               MESOSBOX_SYSCONFIG=$(SYSCONFIG) PKGVERSION=$(PKGVERSION) PKGRELEASE=$(PKGRELEASE) GOARCH=$(PKGARCH)
+
+.PHONY: rpm deb repo pkgbin
+
+pkgbin:
+	@mkdir -p $(DIST)
+	CGO_ENABLED=0 GOARCH=$(PKGARCH) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/mesosbox .
+	$(DIST)/mesosbox serve --help > $(DIST)/serve-flags.txt
+
+rpm: pkgbin
+	$(PKGENV) $(NFPM) package --config rpm/nfpm.yaml --packager rpm --target $(DIST)/mesosbox-$(PKGVERSION).$(RPMARCH).rpm
+
+deb: pkgbin
+	$(PKGENV) $(NFPM) package --config rpm/nfpm.yaml --packager deb --target $(DIST)/mesosbox_$(PKGVERSION)-$(PKGRELEASE)_$(PKGARCH).deb
+
+repo: rpm
+	@mkdir -p $(DIST)/repo/Packages
+	cp $(DIST)/mesosbox-*.rpm $(DIST)/repo/Packages/
+	createrepo_c --quiet --update $(DIST)/repo
+	@echo "yum repository: $(abspath $(DIST)/repo) (baseurl=file://$(abspath $(DIST)/repo), gpgcheck=0)"
+
+# Screenshots of the three web UIs for the README (embedui/screenshots/*.png),
+# taken by the browser tests against a real node in headless Chromium
+# (apt-get install -y chromium).
+.PHONY: screenshots
+screenshots:
+	@mkdir -p embedui/screenshots
+	MESOSBOX_SCREENSHOTS=$(CURDIR)/embedui/screenshots $(GO) test -count=1 -run 'UI$$' ./embedui

@@ -175,26 +175,27 @@ func (n *Node) listen() error {
 	return nil
 }
 
-// Stop shuts the node down in reverse order: listeners (draining requests),
-// leader-only components, every-node components, then the store, so every
-// acknowledged write is on disk when it returns.
+// Stop shuts the node down in reverse order: the leader-only components
+// and the agent first — they end the long-lived streams (framework
+// subscriptions, the agent's registration, event streams) that would keep
+// an HTTP server's graceful shutdown waiting — then the listeners, then
+// the store, so every acknowledged write is on disk when it returns.
 func (n *Node) Stop(ctx context.Context) error {
 	_ = sdnotify.Stopping()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	var errs []error
+	if n.leading != nil {
+		n.leading.close(ctx)
+	}
+	n.stopComponents(ctx, n.everyNode)
 	for _, srv := range n.servers {
 		if err := srv.Shutdown(ctx); err != nil {
 			srv.Close()
 		}
 	}
-	if n.leading != nil {
-		n.leading.close(ctx)
-	}
-	n.stopComponents(ctx, n.everyNode)
-	errs = append(errs, n.store.Close())
+	err := n.store.Close()
 	n.wg.Wait()
-	return errors.Join(errs...)
+	return err
 }
 
 func (n *Node) stopComponents(ctx context.Context, cs []Component) {
