@@ -3,6 +3,7 @@ package master
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -86,4 +87,31 @@ func responseCodec(r *http.Request) (c codec, streaming bool, ok bool) {
 		}
 	}
 	return codec{}, false, false
+}
+
+// readCall checks a v1 API request as Mesos does (POST only; Content-Type
+// and Accept encodings) and reads its body. On failure it has answered
+// and returns ok false.
+func readCall(w http.ResponseWriter, r *http.Request) (in, out codec, streaming bool, body []byte, ok bool) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		httpError(w, http.StatusMethodNotAllowed, "Expecting a 'POST' request, received '"+r.Method+"'")
+		return
+	}
+	in, code, err := requestCodec(r)
+	if err != nil {
+		httpError(w, code, err.Error())
+		return
+	}
+	out, streaming, ok = responseCodec(r)
+	if !ok {
+		httpError(w, http.StatusNotAcceptable, "Expecting 'Accept' to allow application/json or application/x-protobuf")
+		return
+	}
+	body, err = io.ReadAll(io.LimitReader(r.Body, maxCallBytes))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, "Failed to read body: "+err.Error())
+		return in, out, streaming, nil, false
+	}
+	return in, out, streaming, body, true
 }

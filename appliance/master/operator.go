@@ -1,7 +1,6 @@
 package master
 
 import (
-	"io"
 	"net/http"
 	"sort"
 
@@ -17,24 +16,8 @@ import (
 // the request's Accept encoding (mesos-go's httpmaster compares the
 // Content-Type exactly).
 func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		httpError(w, http.StatusMethodNotAllowed, "Expecting a 'POST' request, received '"+r.Method+"'")
-		return
-	}
-	in, code, err := requestCodec(r)
-	if err != nil {
-		httpError(w, code, err.Error())
-		return
-	}
-	out, _, ok := responseCodec(r)
+	in, out, streaming, body, ok := readCall(w, r)
 	if !ok {
-		httpError(w, http.StatusNotAcceptable, "Expecting 'Accept' to allow application/json or application/x-protobuf")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxCallBytes))
-	if err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	var call mmaster.Call
@@ -43,8 +26,7 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if call.Type == mmaster.Call_SUBSCRIBE {
-		streamOut, streaming, _ := responseCodec(r)
-		m.serveOperatorSubscribe(w, r, streamOut, streaming)
+		m.serveOperatorSubscribe(w, r, out, streaming)
 		return
 	}
 	m.mu.Lock()

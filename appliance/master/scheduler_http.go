@@ -19,24 +19,8 @@ const maxCallBytes = 16 << 20
 // serveScheduler is POST /api/v1/scheduler (and /master/api/v1/scheduler),
 // the Mesos v1 scheduler HTTP API.
 func (m *Master) serveScheduler(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		httpError(w, http.StatusMethodNotAllowed, "Expecting a 'POST' request, received '"+r.Method+"'")
-		return
-	}
-	in, code, err := requestCodec(r)
-	if err != nil {
-		httpError(w, code, err.Error())
-		return
-	}
-	out, streaming, ok := responseCodec(r)
+	in, out, streaming, body, ok := readCall(w, r)
 	if !ok {
-		httpError(w, http.StatusNotAcceptable, "Expecting 'Accept' to allow application/json or application/x-protobuf")
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxCallBytes))
-	if err != nil {
-		httpError(w, http.StatusBadRequest, "Failed to read body: "+err.Error())
 		return
 	}
 	var call scheduler.Call

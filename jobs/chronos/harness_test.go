@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mesosbox/mesosbox/appliance/master/mastertest"
+	"github.com/mesosbox/mesosbox/store/storetest"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -56,31 +57,12 @@ func withoutAgent() harnessOption { return func(h *harness) { h.agent = nil } }
 
 func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	st, err := store.Open(store.Config{Dir: t.TempDir(), NodeID: "n1", Bind: addr, Bootstrap: true, Timeouts: store.FastTimeouts, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := st.WaitLeader(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t)
 	h := &harness{t: t, st: st, clk: clock.NewFake(t0), agent: &fakeAgent{}}
 	for _, o := range opts {
 		o(h)
 	}
-	h.m = master.New(master.Config{Store: st, Logger: quiet, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 10 * time.Millisecond})
-	if err := h.m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.m.Stop(context.Background()) })
+	h.m = mastertest.Start(t, st, func(c *master.Config) { c.AllocationInterval = 10 * time.Millisecond })
 	if h.agent != nil {
 		h.agent.start(t, h.m)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/mesosbox/mesosbox/appliance/master/mastertest"
+	"github.com/mesosbox/mesosbox/store/storetest"
 	"io"
 	"log/slog"
 	"net"
@@ -45,27 +47,8 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
 // newEnvWith lets a test change the master's configuration.
 func newEnvWith(t *testing.T, masterCfg func(*master.Config)) *env {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	st, err := store.Open(store.Config{Dir: t.TempDir(), NodeID: "n1", Bind: addr, Bootstrap: true, Timeouts: store.FastTimeouts, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	waitFor(t, "raft leader", st.IsLeader)
-	mc := master.Config{Store: st, Logger: quiet, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 20 * time.Millisecond}
-	if masterCfg != nil {
-		masterCfg(&mc)
-	}
-	m := master.New(mc)
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop(context.Background()) })
+	st := storetest.Open(t)
+	m := mastertest.Start(t, st, masterCfg)
 	e := &env{t: t, st: st, m: m, clk: clock.NewFake(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))}
 	router := chi.NewRouter()
 	e.srv = httptest.NewServer(router)

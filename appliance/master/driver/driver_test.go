@@ -2,7 +2,6 @@ package driver
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -11,9 +10,9 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
+	"github.com/mesosbox/mesosbox/appliance/master/mastertest"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
-	"github.com/mesosbox/mesosbox/store"
 )
 
 type recorder struct {
@@ -30,23 +29,7 @@ func (r *recorder) Update(_ context.Context, _ *Driver, s mesos.TaskStatus) {
 }
 
 func startMaster(t *testing.T) *master.Master {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
-	st, err := store.Open(store.Config{Dir: t.TempDir(), NodeID: "n", Bind: addr, Bootstrap: true, Timeouts: store.FastTimeouts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	for !st.IsLeader() {
-		time.Sleep(5 * time.Millisecond)
-	}
-	m := master.New(master.Config{Store: st, Hostname: "127.0.0.1", Port: 5050, AllocationInterval: 50 * time.Millisecond})
-	if err := m.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Stop(context.Background()) })
-	return m
+	return mastertest.Start(t, nil, func(c *master.Config) { c.AllocationInterval = 50 * time.Millisecond })
 }
 
 func within[T any](t *testing.T, ch <-chan T) T {
