@@ -87,6 +87,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 	n.addMaster()
 	n.addMarathon()
 	n.addChronos()
+	n.mountUIs()
 	if err := n.addAgent(); err != nil {
 		st.Close()
 		return nil, err
