@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -25,21 +25,21 @@ func TestMembersAndLeave(t *testing.T) {
 	var out, errb bytes.Buffer
 	nodetest.WaitFor(t, 10*time.Second, "two members", func() bool {
 		out.Reset()
-		return run([]string{"members", "--address", addr}, &out, &errb) == 0 && strings.Count(out.String(), "\n") == 3
+		return Run([]string{"members", "--address", addr}, &out, &errb) == 0 && strings.Count(out.String(), "\n") == 3
 	})
 	if !strings.Contains(out.String(), "node-127.0.0.1") || !strings.Contains(out.String(), "Leader") {
 		t.Fatalf("members:\n%s", out.String())
 	}
 	out.Reset()
-	if code := run([]string{"leave", "--address", addr}, &out, &errb); code != 0 {
+	if code := Run([]string{"leave", "--address", addr}, &out, &errb); code != 0 {
 		t.Fatalf("leave: %d %s", code, errb.String())
 	}
 	out.Reset()
-	if code := run([]string{"members", "--json", "--address", "127.0.0.1:" + strconv.Itoa(ports.Master)}, &out, &errb); code != 0 || strings.Contains(out.String(), "node-127.0.0.2") {
+	if code := Run([]string{"members", "--json", "--address", "127.0.0.1:" + strconv.Itoa(ports.Master)}, &out, &errb); code != 0 || strings.Contains(out.String(), "node-127.0.0.2") {
 		t.Fatalf("after leave: %d %s", code, out.String())
 	}
 	errb.Reset()
-	if code := run([]string{"members", "--address", "127.0.0.1:1"}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
+	if code := Run([]string{"members", "--address", "127.0.0.1:1"}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
 		t.Fatalf("unreachable node: %d %q", code, errb.String())
 	}
 }

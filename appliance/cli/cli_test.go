@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func TestCLIErrorsAreOneLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
-		code := run(c.args, &out, &errb)
+		code := Run(c.args, &out, &errb)
 		if code != c.code {
 			t.Errorf("%v: exit %d, want %d (%s)", c.args, code, c.code, errb.String())
 		}
@@ -34,7 +34,7 @@ func TestCLIErrorsAreOneLine(t *testing.T) {
 
 func TestHelpAndVersion(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := run([]string{"serve", "--help"}, &out, &errb); code != 0 {
+	if code := Run([]string{"serve", "--help"}, &out, &errb); code != 0 {
 		t.Fatalf("serve --help exit %d", code)
 	}
 	for _, want := range []string{"--data-dir", "MESOSBOX_DATA_DIR", "/var/lib/mesosbox", "--raft-port", "5049"} {
@@ -43,7 +43,7 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "mesosbox ") {
+	if code := Run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "mesosbox ") {
 		t.Fatalf("version: %d %q", code, out.String())
 	}
 }
@@ -53,13 +53,13 @@ func TestImageImport(t *testing.T) {
 	ns := containerdtest.Namespace(t, sock)
 	tar := containerdtest.BusyboxImage(t)
 	var out, errb bytes.Buffer
-	code := run([]string{"image", "import", tar, "--containerd-socket", sock, "--containerd-namespace", ns}, &out, &errb)
+	code := Run([]string{"image", "import", tar, "--containerd-socket", sock, "--containerd-namespace", ns}, &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), "imported docker.io/library/busybox:latest") {
 		t.Fatalf("exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 	out.Reset()
 	errb.Reset()
-	if code := run([]string{"image", "import", "/nonexistent.tar", "--containerd-socket", sock}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
+	if code := Run([]string{"image", "import", "/nonexistent.tar", "--containerd-socket", sock}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
 		t.Fatalf("missing file: exit %d, %q", code, errb.String())
 	}
 }

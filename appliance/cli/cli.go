@@ -1,0 +1,164 @@
+// Package cli is mesosbox's command line: `serve` runs a node, the other
+// commands talk to a node over HTTP (or to containerd for image import).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mesosbox/mesosbox/appliance"
+	"github.com/mesosbox/mesosbox/appliance/buildinfo"
+	"github.com/mesosbox/mesosbox/runtime/executor"
+)
+
+const usage = `mesosbox — Apache Mesos, Marathon and Chronos in one binary.
+
+Usage:
+  mesosbox serve [flags]    run a node (see: mesosbox serve --help)
+  mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]
+                            import an OCI or docker-save image archive for image tasks
+  mesosbox members [--address HOST:PORT]
+                            list the cluster's members (default: the local node)
+  mesosbox leave [--address HOST:PORT] [NAME]
+                            take a node (default: the one at --address) out of the cluster
+  mesosbox version          print the version
+  mesosbox help             print this help
+
+Ports of a node: 5050 Mesos master and UI, 5051 Mesos agent,
+8080 Marathon API and UI, 4400 Chronos API and UI, 5049 Raft.
+`
+
+// Run runs the command line args and returns the exit status; main is
+// this plus os.Exit, so tests drive the CLI through it.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	case "image":
+		return image(args[1:], stdout, stderr)
+	case "members":
+		return membersCmd(args[1:], stdout, stderr)
+	case "leave":
+		return leaveCmd(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, buildinfo.String())
+		return 0
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mesosbox: unknown command %q (try: mesosbox help)\n", args[0])
+		return 2
+	}
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	cfg := appliance.DefaultConfig()
+	fs := appliance.NewServeFlags(&cfg)
+	if err := appliance.ParseServeFlags(fs, args, appliance.OSEnv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			appliance.PrintServeUsage(stdout, fs)
+			return 0
+		}
+		fmt.Fprintf(stderr, "mesosbox serve: %v (see: mesosbox serve --help)\n", err)
+		return 2
+	}
+	logger := newLogger(stderr, cfg.LogLevel)
+	node, err := appliance.New(cfg, appliance.Options{Logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox serve: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := node.Start(ctx); err != nil {
+		fmt.Fprintf(stderr, "mesosbox serve: %v\n", err)
+		node.Stop(context.Background())
+		return 1
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := node.Stop(sctx); err != nil {
+		logger.Error("shutdown", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// image handles `mesosbox image import FILE.tar`: what a user does on a
+// machine without registry access before running image tasks.
+func image(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprintln(stderr, "mesosbox image: usage: mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]")
+		return 2
+	}
+	cfg := appliance.DefaultConfig()
+	fs := flag.NewFlagSet("image import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.ContainerdSocket, "containerd-socket", envOr(appliance.EnvName("containerd-socket"), cfg.ContainerdSocket), "containerd's socket")
+	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", envOr(appliance.EnvName("containerd-namespace"), cfg.ContainerdNamespace), "containerd namespace")
+	files, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
+		return 2
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "mesosbox image import: give exactly one image archive")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	names, err := executor.ImportImage(ctx, cfg.ContainerdSocket, cfg.ContainerdNamespace, files[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
+		return 1
+	}
+	for _, n := range names {
+		fmt.Fprintln(stdout, "imported", n)
+	}
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments (`import FILE --flag v`), which flag.Parse alone
+// stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
