@@ -29,6 +29,14 @@ Usage:
                             list the cluster's members (default: the local node)
   mesosbox leave [--address HOST:PORT] [NAME]
                             take a node (default: the one at --address) out of the cluster
+  mesosbox status [--address HOST:PORT] [--marathon HOST:PORT] [--chronos HOST:PORT] [--json]
+                            leader, members, agents and their resources, apps, jobs
+  mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID
+                            [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]
+                            manage Marathon apps (default 127.0.0.1:8080)
+  mesosbox job list|show NAME|apply FILE|run NAME|delete NAME
+                            [--chronos HOST:PORT] [--json]
+                            manage Chronos jobs (default 127.0.0.1:4400)
   mesosbox version          print the version
   mesosbox help             print this help
 
@@ -52,6 +60,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return membersCmd(args[1:], stdout, stderr)
 	case "leave":
 		return leaveCmd(args[1:], stdout, stderr)
+	case "status":
+		return statusCmd(args[1:], stdout, stderr)
+	case "app":
+		return appCmd(args[1:], stdout, stderr)
+	case "job":
+		return jobCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.String())
 		return 0

@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+const jobUsage = `mesosbox job list|show NAME|apply FILE|run NAME|delete NAME [--chronos HOST:PORT] [--json]`
+
+// chronosJob is the part of a Chronos job (GET /v1/scheduler/job/NAME)
+// that show prints.
+type chronosJob struct {
+	Name        string   `json:"name"`
+	Command     string   `json:"command"`
+	Schedule    string   `json:"schedule"`
+	Parents     []string `json:"parents"`
+	Owner       string   `json:"owner"`
+	Disabled    bool     `json:"disabled"`
+	Success     int      `json:"successCount"`
+	Errors      int      `json:"errorCount"`
+	LastSuccess string   `json:"lastSuccess"`
+	LastError   string   `json:"lastError"`
+	Container   *struct {
+		Image string `json:"image"`
+	} `json:"container"`
+}
+
+// jobCmd is `mesosbox job ...`: Chronos jobs over the /v1/scheduler API.
+func jobCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return usageError(stderr, "job", jobUsage)
+	}
+	sub := args[0]
+	name := "job " + sub
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := chronosAddress(fs)
+	asJSON := fs.Bool("json", false, "print the API's JSON")
+	pos, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		fmt.Fprintf(stderr, "mesosbox %s: %v\n", name, err)
+		return 2
+	}
+	want := map[string]int{"list": 0, "show": 1, "apply": 1, "run": 1, "delete": 1}
+	if n, ok := want[sub]; !ok || len(pos) != n {
+		return usageError(stderr, "job", jobUsage)
+	}
+	c := &chronosClient{base: "http://" + *addr + "/v1/scheduler", out: stdout}
+	switch sub {
+	case "list":
+		err = c.list(*asJSON)
+	case "show":
+		err = c.show(pos[0], *asJSON)
+	case "apply":
+		err = c.apply(pos[0])
+	case "run":
+		if _, err = call(http.MethodPut, c.jobURL(pos[0]), nil); err == nil {
+			fmt.Fprintf(stdout, "started job %s\n", pos[0])
+		}
+	case "delete":
+		if _, err = call(http.MethodDelete, c.jobURL(pos[0]), nil); err == nil {
+			fmt.Fprintf(stdout, "deleted job %s\n", pos[0])
+		}
+	}
+	if err != nil {
+		return fail(stderr, name, err)
+	}
+	return 0
+}
+
+// chronosClient runs the job subcommands against one Chronos.
+type chronosClient struct {
+	base string // http://HOST:PORT/v1/scheduler
+	out  io.Writer
+}
+
+func (c *chronosClient) jobURL(name string) string {
+	return c.base + "/job/" + url.PathEscape(name)
+}
+
+func (c *chronosClient) list(asJSON bool) error {
+	if asJSON {
+		r, err := call(http.MethodGet, c.base+"/jobs", nil)
+		if err != nil {
+			return err
+		}
+		writeJSONOut(c.out, r.Body)
+		return nil
+	}
+	r, err := call(http.MethodGet, c.base+"/jobs/summary", nil)
+	if err != nil {
+		return err
+	}
+	var list struct {
+		Jobs []struct {
+			Name     string   `json:"name"`
+			Status   string   `json:"status"`
+			State    string   `json:"state"`
+			Schedule string   `json:"schedule"`
+			Parents  []string `json:"parents"`
+			Disabled bool     `json:"disabled"`
+		} `json:"jobs"`
+	}
+	if err := json.Unmarshal(r.Body, &list); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSCHEDULE\tSTATUS\tLAST\tDISABLED")
+	for _, j := range list.Jobs {
+		sched := j.Schedule
+		if sched == "" {
+			sched = "after " + strings.Join(j.Parents, ",")
+		}
+		disabled := ""
+		if j.Disabled {
+			disabled = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, sched, j.Status, j.State, disabled)
+	}
+	return tw.Flush()
+}
+
+func (c *chronosClient) show(name string, asJSON bool) error {
+	r, err := call(http.MethodGet, c.jobURL(name), nil)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		writeJSONOut(c.out, r.Body)
+		return nil
+	}
+	var j chronosJob
+	if err := json.Unmarshal(r.Body, &j); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Name:\t%s\n", j.Name)
+	fmt.Fprintf(tw, "Command:\t%s\n", j.Command)
+	if j.Container != nil && j.Container.Image != "" {
+		fmt.Fprintf(tw, "Image:\t%s\n", j.Container.Image)
+	}
+	if len(j.Parents) > 0 {
+		fmt.Fprintf(tw, "Parents:\t%s\n", strings.Join(j.Parents, ", "))
+	} else {
+		fmt.Fprintf(tw, "Schedule:\t%s\n", j.Schedule)
+	}
+	if j.Owner != "" {
+		fmt.Fprintf(tw, "Owner:\t%s\n", j.Owner)
+	}
+	fmt.Fprintf(tw, "Disabled:\t%t\n", j.Disabled)
+	fmt.Fprintf(tw, "Runs:\t%d succeeded, %d failed\n", j.Success, j.Errors)
+	if j.LastSuccess != "" {
+		fmt.Fprintf(tw, "Last success:\t%s\n", j.LastSuccess)
+	}
+	if j.LastError != "" {
+		fmt.Fprintf(tw, "Last error:\t%s\n", j.LastError)
+	}
+	return tw.Flush()
+}
+
+// apply posts the Chronos job JSON in file unchanged: to /iso8601 for a
+// scheduled job, to /dependency when it has parents. Chronos creates or
+// replaces the job of that name.
+func (c *chronosClient) apply(file string) error {
+	body, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var head struct {
+		Name    string   `json:"name"`
+		Parents []string `json:"parents"`
+	}
+	_ = json.Unmarshal(body, &head) // an invalid file is the API's to explain
+	endpoint := "/iso8601"
+	if len(head.Parents) > 0 {
+		endpoint = "/dependency"
+	}
+	if _, err := call(http.MethodPost, c.base+endpoint, body); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "applied job %s\n", head.Name)
+	return nil
+}
