@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -30,28 +28,19 @@ func membersCmd(args []string, stdout, stderr io.Writer) int {
 	addr := nodeAddress(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseInterspersed(fs, args); err != nil {
-		fmt.Fprintf(stderr, "mesosbox members: %v\n", err)
-		return 2
+		return usageError(stderr, "members", "mesosbox members [--address HOST:PORT] [--json]")
 	}
-	resp, err := httpClient.Get("http://" + *addr + "/cluster/members")
+	resp, err := call(http.MethodGet, "http://"+*addr+"/cluster/members", nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "mesosbox members: %v\n", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "mesosbox members: %s: %s\n", resp.Status, strings.TrimSpace(string(body)))
-		return 1
+		return fail(stderr, "members", err)
 	}
 	if *asJSON {
-		stdout.Write(body)
+		writeJSONOut(stdout, resp.Body)
 		return 0
 	}
 	var ms []appliance.MemberInfo
-	if err := json.Unmarshal(body, &ms); err != nil {
-		fmt.Fprintf(stderr, "mesosbox members: %v\n", err)
-		return 1
+	if err := json.Unmarshal(resp.Body, &ms); err != nil {
+		return fail(stderr, "members", err)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tRAFT ADDRESS\tSTATE\tLEADER")
@@ -72,23 +61,14 @@ func leaveCmd(args []string, stdout, stderr io.Writer) int {
 	addr := nodeAddress(fs)
 	names, err := parseInterspersed(fs, args)
 	if err != nil || len(names) > 1 {
-		fmt.Fprintln(stderr, "mesosbox leave: usage: mesosbox leave [--address HOST:PORT] [NAME]")
-		return 2
+		return usageError(stderr, "leave", "mesosbox leave [--address HOST:PORT] [NAME]")
 	}
 	body := []byte{}
 	if len(names) == 1 {
 		body, _ = json.Marshal(map[string]string{"name": names[0]})
 	}
-	resp, err := httpClient.Post("http://"+*addr+"/cluster/leave", "application/json", bytes.NewReader(body))
-	if err != nil {
-		fmt.Fprintf(stderr, "mesosbox leave: %v\n", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		fmt.Fprintf(stderr, "mesosbox leave: %s: %s\n", resp.Status, strings.TrimSpace(string(msg)))
-		return 1
+	if _, err := call(http.MethodPost, "http://"+*addr+"/cluster/leave", body); err != nil {
+		return fail(stderr, "leave", err)
 	}
 	fmt.Fprintln(stdout, "left the cluster")
 	return 0
