@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-const appUsage = `mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]`
+const appUsage = `mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID|versions ID|rollback ID VERSION [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]`
 
 // marathonApp is the part of a Marathon app (GET /v2/apps) the tables show.
 type marathonApp struct {
@@ -79,7 +79,7 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 	if *force {
 		m.query = "?force=true"
 	}
-	want := map[string]int{"list": 0, "show": 1, "apply": 1, "scale": 2, "restart": 1, "delete": 1}
+	want := map[string]int{"list": 0, "show": 1, "apply": 1, "scale": 2, "restart": 1, "delete": 1, "versions": 1, "rollback": 2}
 	n, ok := want[sub]
 	if !ok || len(pos) != n {
 		return usageError(stderr, "app", appUsage)
@@ -102,6 +102,10 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 		err = m.change(http.MethodPost, pos[0], "/restart", nil, "restarted")
 	case "delete":
 		err = m.change(http.MethodDelete, pos[0], "", nil, "deleted")
+	case "versions":
+		err = m.versions(pos[0], *asJSON)
+	case "rollback":
+		err = m.rollback(pos[0], pos[1])
 	}
 	if err != nil {
 		return fail(stderr, name, err)

@@ -31,12 +31,17 @@ Usage:
                             take a node (default: the one at --address) out of the cluster
   mesosbox status [--address HOST:PORT] [--marathon HOST:PORT] [--chronos HOST:PORT] [--json]
                             leader, members, agents and their resources, apps, jobs
-  mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID
+  mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID|versions ID|rollback ID VERSION
                             [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]
                             manage Marathon apps (default 127.0.0.1:8080)
-  mesosbox job list|show NAME|apply FILE|run NAME|delete NAME
+  mesosbox task list [--app ID]|kill TASK|logs TASK [-f] [--stderr]
+                            [--marathon HOST:PORT] [--address HOST:PORT] [--json]
+                            Marathon's tasks and their output
+  mesosbox job list|show NAME|apply FILE|run NAME|kill NAME|delete NAME|graph
                             [--chronos HOST:PORT] [--json]
                             manage Chronos jobs (default 127.0.0.1:4400)
+  mesosbox doctor [--containerd-socket S] [--data-dir D] [--ports P,...]
+                            check this machine before serve: OK, or FAIL and what to do
   mesosbox version          print the version
   mesosbox help             print this help
 
@@ -66,6 +71,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return appCmd(args[1:], stdout, stderr)
 	case "job":
 		return jobCmd(args[1:], stdout, stderr)
+	case "task":
+		return taskCmd(args[1:], stdout, stderr)
+	case "doctor":
+		return doctorCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.String())
 		return 0

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 )
 
-const jobUsage = `mesosbox job list|show NAME|apply FILE|run NAME|delete NAME [--chronos HOST:PORT] [--json]`
+const jobUsage = `mesosbox job list|show NAME|apply FILE|run NAME|kill NAME|delete NAME|graph [--chronos HOST:PORT] [--json]`
 
 // chronosJob is the part of a Chronos job (GET /v1/scheduler/job/NAME)
 // that show prints.
@@ -48,7 +48,7 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mesosbox %s: %v\n", name, err)
 		return 2
 	}
-	want := map[string]int{"list": 0, "show": 1, "apply": 1, "run": 1, "delete": 1}
+	want := map[string]int{"list": 0, "show": 1, "apply": 1, "run": 1, "kill": 1, "delete": 1, "graph": 0}
 	if n, ok := want[sub]; !ok || len(pos) != n {
 		return usageError(stderr, "job", jobUsage)
 	}
@@ -64,6 +64,10 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 		if _, err = call(http.MethodPut, c.jobURL(pos[0]), nil); err == nil {
 			fmt.Fprintf(stdout, "started job %s\n", pos[0])
 		}
+	case "kill":
+		err = c.kill(pos[0])
+	case "graph":
+		err = c.graph()
 	case "delete":
 		if _, err = call(http.MethodDelete, c.jobURL(pos[0]), nil); err == nil {
 			fmt.Fprintf(stdout, "deleted job %s\n", pos[0])
