@@ -40,6 +40,8 @@ Usage:
   mesosbox job list|show NAME|apply FILE|run NAME|kill NAME|delete NAME|graph
                             [--chronos HOST:PORT] [--json]
                             manage Chronos jobs (default 127.0.0.1:4400)
+  mesosbox events [--marathon HOST:PORT] [--type T]... [--count N] [--json]
+                            follow Marathon's event stream
   mesosbox doctor [--containerd-socket S] [--data-dir D] [--ports P,...]
                             check this machine before serve: OK, or FAIL and what to do
   mesosbox version          print the version
@@ -73,6 +75,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return jobCmd(args[1:], stdout, stderr)
 	case "task":
 		return taskCmd(args[1:], stdout, stderr)
+	case "events":
+		return eventsCmd(args[1:], stdout, stderr)
 	case "doctor":
 		return doctorCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":

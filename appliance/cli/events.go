@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+)
+
+// eventsCmd streams Marathon's /v2/events (server-sent events) until
+// interrupted, one line per event: its time, type and the app or task it
+// concerns; --json prints each event's JSON instead. --type filters by
+// event type (repeatable, Marathon's event_type parameter) and --count
+// stops after that many events, for scripts.
+func eventsCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("events", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := marathonAddress(fs)
+	asJSON := fs.Bool("json", false, "print each event's JSON")
+	count := fs.Int("count", 0, "stop after this many events (0: never)")
+	var types []string
+	fs.Func("type", "only events of this type (repeatable)", func(v string) error { types = append(types, v); return nil })
+	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
+		return usageError(stderr, "events", "mesosbox events [--marathon HOST:PORT] [--type T]... [--count N] [--json]")
+	}
+	q := url.Values{}
+	for _, t := range types {
+		q.Add("event_type", t)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+*addr+"/v2/events?"+q.Encode(), nil)
+	if err != nil {
+		return fail(stderr, "events", err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := (&http.Client{}).Do(req) // no timeout: the stream is long-lived
+	if err != nil {
+		return fail(stderr, "events", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fail(stderr, "events", fmt.Errorf("%s: %s", resp.Status, describeError(body)))
+	}
+	seen := 0
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data:")
+		if !ok {
+			continue // event:, comments (keep-alives) and blank separators
+		}
+		data = strings.TrimSpace(data)
+		if *asJSON {
+			fmt.Fprintln(stdout, data)
+		} else {
+			fmt.Fprintln(stdout, eventLine(data))
+		}
+		if seen++; *count > 0 && seen >= *count {
+			return 0
+		}
+	}
+	if ctx.Err() != nil {
+		return 0
+	}
+	if err := sc.Err(); err != nil {
+		return fail(stderr, "events", err)
+	}
+	return fail(stderr, "events", fmt.Errorf("the event stream ended"))
+}
+
+// eventLine summarises one event for a person.
+func eventLine(data string) string {
+	var e struct {
+		EventType  string `json:"eventType"`
+		Timestamp  string `json:"timestamp"`
+		AppID      string `json:"appId"`
+		TaskID     string `json:"taskId"`
+		TaskStatus string `json:"taskStatus"`
+		ID         string `json:"id"`
+		URI        string `json:"uri"`
+		AppDef     struct {
+			ID string `json:"id"`
+		} `json:"appDefinition"`
+	}
+	if json.Unmarshal([]byte(data), &e) != nil {
+		return data
+	}
+	ts := e.Timestamp
+	if t, err := time.Parse(time.RFC3339Nano, e.Timestamp); err == nil {
+		ts = t.Local().Format("15:04:05.000")
+	}
+	parts := []string{ts, e.EventType}
+	for _, v := range []string{e.AppID, e.AppDef.ID, e.URI, e.TaskID, e.TaskStatus, e.ID} {
+		if v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, "  ")
+}
