@@ -16,15 +16,14 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
-	"github.com/mesosbox/mesosbox/runtime/executor"
 )
 
 const usage = `mesosbox — Apache Mesos, Marathon and Chronos in one binary.
 
 Usage:
   mesosbox serve [flags]    run a node (see: mesosbox serve --help)
-  mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]
-                            import an OCI or docker-save image archive for image tasks
+  mesosbox image import FILE.tar|list [--containerd-socket S] [--containerd-namespace N] [--json]
+                            import an OCI or docker-save image archive for image tasks, or list images
   mesosbox members [--address HOST:PORT]
                             list the cluster's members (default: the local node)
   mesosbox leave [--address HOST:PORT] [NAME]
@@ -134,38 +133,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 
 // image handles `mesosbox image import FILE.tar`: what a user does on a
 // machine without registry access before running image tasks.
-func image(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprintln(stderr, "mesosbox image: usage: mesosbox image import FILE.tar [--containerd-socket S] [--containerd-namespace N]")
-		return 2
-	}
-	cfg := appliance.DefaultConfig()
-	fs := flag.NewFlagSet("image import", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.ContainerdSocket, "containerd-socket", envOr(appliance.EnvName("containerd-socket"), cfg.ContainerdSocket), "containerd's socket")
-	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", envOr(appliance.EnvName("containerd-namespace"), cfg.ContainerdNamespace), "containerd namespace")
-	files, err := parseInterspersed(fs, args[1:])
-	if err != nil {
-		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
-		return 2
-	}
-	if len(files) != 1 {
-		fmt.Fprintln(stderr, "mesosbox image import: give exactly one image archive")
-		return 2
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	names, err := executor.ImportImage(ctx, cfg.ContainerdSocket, cfg.ContainerdNamespace, files[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "mesosbox image import: %v\n", err)
-		return 1
-	}
-	for _, n := range names {
-		fmt.Fprintln(stdout, "imported", n)
-	}
-	return 0
-}
-
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v

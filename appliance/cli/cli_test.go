@@ -58,6 +58,11 @@ func TestImageImport(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 	out.Reset()
+	if code := Run([]string{"image", "list", "--containerd-socket", sock, "--containerd-namespace", ns}, &out, &errb); code != 0 ||
+		!strings.Contains(out.String(), "docker.io/library/busybox:latest") || !strings.Contains(out.String(), "sha256:") {
+		t.Fatalf("image list: exit %d, out %q, err %q", code, out.String(), errb.String())
+	}
+	out.Reset()
 	errb.Reset()
 	if code := Run([]string{"image", "import", "/nonexistent.tar", "--containerd-socket", sock}, &out, &errb); code != 1 || strings.Count(errb.String(), "\n") != 1 {
 		t.Fatalf("missing file: exit %d, %q", code, errb.String())

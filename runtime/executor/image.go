@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/namespaces"
@@ -119,4 +121,36 @@ func translateRefName(name string) string {
 		return name
 	}
 	return ref
+}
+
+// ImageInfo is one image in a namespace, for `mesosbox image list`.
+type ImageInfo struct {
+	Name    string    `json:"name"`
+	Digest  string    `json:"digest"`
+	Created time.Time `json:"created"`
+}
+
+// ListImages lists the images of containerd's namespace, by name.
+func ListImages(ctx context.Context, socket, namespace string) ([]ImageInfo, error) {
+	if socket == "" {
+		socket = DefaultSocket
+	}
+	if namespace == "" {
+		namespace = "mesosbox"
+	}
+	c, err := client.New(socket)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	imgs, err := c.ImageService().List(namespaces.WithNamespace(ctx, namespace))
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	out := make([]ImageInfo, 0, len(imgs))
+	for _, img := range imgs {
+		out = append(out, ImageInfo{Name: img.Name, Digest: img.Target.Digest.String(), Created: img.CreatedAt})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
