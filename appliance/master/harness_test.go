@@ -95,6 +95,9 @@ type fakeFramework struct {
 	s      *Stream
 	id     string
 	frozen bool
+	// stashed are offers that arrived while the test waited for an update;
+	// offer() hands them out first.
+	stashed []mesos.Offer
 }
 
 func (h *harness) framework(name string, info func(*mesos.FrameworkInfo)) *fakeFramework {
@@ -143,6 +146,11 @@ func (f *fakeFramework) expectNone() {
 
 func (f *fakeFramework) offer() mesos.Offer {
 	f.t.Helper()
+	if len(f.stashed) > 0 {
+		o := f.stashed[0]
+		f.stashed = f.stashed[1:]
+		return o
+	}
 	e := f.next()
 	if e.Type != scheduler.Event_OFFERS {
 		f.t.Fatalf("want OFFERS, got %s", e.Type)
@@ -159,7 +167,17 @@ func (f *fakeFramework) update() mesos.TaskStatus {
 		switch e.Type {
 		case scheduler.Event_UPDATE:
 			return e.Update.Status
-		case scheduler.Event_OFFERS, scheduler.Event_RESCIND:
+		case scheduler.Event_OFFERS:
+			f.stashed = append(f.stashed, e.Offers.Offers...)
+			continue
+		case scheduler.Event_RESCIND:
+			kept := f.stashed[:0]
+			for _, o := range f.stashed {
+				if o.ID != e.Rescind.OfferID {
+					kept = append(kept, o)
+				}
+			}
+			f.stashed = kept
 			continue
 		}
 		f.t.Fatalf("want UPDATE, got %s", e.Type)
