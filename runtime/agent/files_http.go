@@ -251,26 +251,11 @@ func (a *Agent) serveRead(w http.ResponseWriter, r *http.Request) {
 		}
 		length = n
 	}
-	real, ferr := a.resolve(p)
-	if ferr != nil {
-		ferr.write(w)
-		return
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		http.Error(w, fmt.Sprintf("Failed to open file at '%s': %v.", real, err), http.StatusInternalServerError)
+	f, fi, real, ok := a.openFile(w, p, "read")
+	if !ok {
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if fi.IsDir() {
-		http.Error(w, "Cannot read a directory.", http.StatusBadRequest)
-		return
-	}
 	size := fi.Size()
 	if offset == -1 {
 		writeJSON(w, r, map[string]any{"data": "", "offset": size})
@@ -299,26 +284,11 @@ func (a *Agent) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	real, ferr := a.resolve(p)
-	if ferr != nil {
-		ferr.write(w)
-		return
-	}
-	f, err := os.Open(real)
-	if err != nil {
-		http.Error(w, fmt.Sprintf("Failed to open file at '%s': %v.", real, err), http.StatusInternalServerError)
+	f, fi, real, ok := a.openFile(w, p, "download")
+	if !ok {
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if fi.IsDir() {
-		http.Error(w, "Cannot download a directory.", http.StatusBadRequest)
-		return
-	}
 	name := filepath.Base(real)
 	ctype := "application/octet-stream"
 	if t := mime.TypeByExtension(filepath.Ext(name)); t != "" {
@@ -332,4 +302,31 @@ func (a *Agent) serveDownload(w http.ResponseWriter, r *http.Request) {
 // serveDebug shows the attached virtual paths.
 func (a *Agent) serveDebug(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, r, a.fileRoots())
+}
+
+// openFile resolves a /files path inside the agent's work dir and opens it
+// as a regular file for verb ("read", "download"); on failure it has
+// answered with Mesos' error and returns ok false.
+func (a *Agent) openFile(w http.ResponseWriter, p, verb string) (f *os.File, fi os.FileInfo, real string, ok bool) {
+	real, ferr := a.resolve(p)
+	if ferr != nil {
+		ferr.write(w)
+		return nil, nil, "", false
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("Failed to open file at '%s': %v.", real, err), http.StatusInternalServerError)
+		return nil, nil, "", false
+	}
+	if fi, err = f.Stat(); err != nil {
+		f.Close()
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return nil, nil, "", false
+	}
+	if fi.IsDir() {
+		f.Close()
+		http.Error(w, "Cannot "+verb+" a directory.", http.StatusBadRequest)
+		return nil, nil, "", false
+	}
+	return f, fi, real, true
 }
