@@ -163,3 +163,23 @@ func param(r *http.Request, name string) string {
 	}
 	return v
 }
+
+// lockJob takes the service lock for a request about job name. It answers
+// 503 when this node is not the running leader and 400 "not found" for an
+// unknown job (and then releases the lock); otherwise it returns the job
+// with the lock held, for the caller to release.
+func (s *Service) lockJob(w http.ResponseWriter, name string) (*job.Job, bool) {
+	s.mu.Lock()
+	if !s.active() {
+		s.mu.Unlock()
+		noLeader(w)
+		return nil, false
+	}
+	j, ok := s.st.graph.Job(name)
+	if !ok {
+		s.mu.Unlock()
+		notFound(w, name)
+		return nil, false
+	}
+	return j, true
+}

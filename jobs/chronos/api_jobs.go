@@ -120,17 +120,11 @@ func (s *Service) getJobs(w http.ResponseWriter, _ *http.Request) {
 // getJob is GET job/{name} (3.x).
 func (s *Service) getJob(w http.ResponseWriter, r *http.Request) {
 	name := param(r, "name")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	j, ok := s.st.graph.Job(name)
+	j, ok := s.lockJob(w, name)
 	if !ok {
-		notFound(w, name)
 		return
 	}
+	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, job.Encode(j, s.cfg.Defaults.Mode))
 }
 

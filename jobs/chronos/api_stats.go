@@ -67,16 +67,10 @@ func histogram(runs []RunRecord) job.Histogram {
 // history, running tasks first, then finished runs newest first.
 func (s *Service) getJobStat(w http.ResponseWriter, r *http.Request) {
 	name := param(r, "name")
-	s.mu.Lock()
+	if _, ok := s.lockJob(w, name); !ok {
+		return
+	}
 	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	if _, ok := s.st.graph.Job(name); !ok {
-		notFound(w, name)
-		return
-	}
 	runs, err := history(s.cfg.Store, name)
 	if err != nil {
 		unavailable(w, err)

@@ -17,16 +17,10 @@ import (
 func (s *Service) runJob(w http.ResponseWriter, r *http.Request) {
 	name := param(r, "name")
 	args := r.URL.Query().Get("arguments")
-	s.mu.Lock()
+	if _, ok := s.lockJob(w, name); !ok {
+		return
+	}
 	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	if _, ok := s.st.graph.Job(name); !ok {
-		notFound(w, name)
-		return
-	}
 	now := s.cfg.Clock.Now()
 	run := newRun(name, now, 0, args, ReasonManual, now)
 	if _, err := job.ParseTaskID(run.TaskID); err != nil {
@@ -48,17 +42,11 @@ func (s *Service) runJob(w http.ResponseWriter, r *http.Request) {
 // its children.
 func (s *Service) putSuccess(w http.ResponseWriter, r *http.Request) {
 	name := param(r, "name")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	j, ok := s.st.graph.Job(name)
+	j, ok := s.lockJob(w, name)
 	if !ok {
-		notFound(w, name)
 		return
 	}
+	defer s.mu.Unlock()
 	if err := s.markSuccess(j, s.cfg.Clock.Now()); err != nil {
 		unavailable(w, err)
 		return
@@ -70,16 +58,10 @@ func (s *Service) putSuccess(w http.ResponseWriter, r *http.Request) {
 // and its running tasks killed.
 func (s *Service) killTasks(w http.ResponseWriter, r *http.Request) {
 	name := param(r, "name")
-	s.mu.Lock()
+	if _, ok := s.lockJob(w, name); !ok {
+		return
+	}
 	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	if _, ok := s.st.graph.Job(name); !ok {
-		notFound(w, name)
-		return
-	}
 	c := Change{}
 	s.dropQueued(&c, s.st.queuedFor(name), s.cfg.Clock.Now())
 	tasks := s.st.tasksOf(name)
@@ -128,17 +110,11 @@ func (s *Service) postProgress(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "the body must be {\"numAdditionalElementsProcessed\": <non-negative number>}")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.active() {
-		noLeader(w)
-		return
-	}
-	j, ok := s.st.graph.Job(name)
+	j, ok := s.lockJob(w, name)
 	if !ok {
-		notFound(w, name)
 		return
 	}
+	defer s.mu.Unlock()
 	if !j.DataProcessingJobType {
 		w.WriteHeader(http.StatusNoContent)
 		return
