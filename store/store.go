@@ -65,11 +65,13 @@ var SoloTimeouts = Timeouts{
 	Commit:      20 * time.Millisecond,
 }
 
-// FastTimeouts are for tests on loopback.
+// FastTimeouts are for tests on loopback. The lease is the tightest knob:
+// a leader that hears from no quorum within it steps down, and 50 ms proved
+// too short for race-enabled suites sharing two cores in CI.
 var FastTimeouts = Timeouts{
-	Heartbeat:   50 * time.Millisecond,
-	Election:    50 * time.Millisecond,
-	LeaderLease: 50 * time.Millisecond,
+	Heartbeat:   100 * time.Millisecond,
+	Election:    100 * time.Millisecond,
+	LeaderLease: 100 * time.Millisecond,
 	Commit:      5 * time.Millisecond,
 }
 
