@@ -48,6 +48,18 @@ type Config struct {
 	Hostname            string // the agent's hostname in offers; default: the advertised address
 	Executor            string // auto, containerd or process
 	ContainerdNamespace string
+	DefaultTaskUser     string // user of tasks that ask for none; empty: the user mesosbox runs as
+
+	// Security. HTTPCredentials is a file of user:password or user:bcrypt
+	// lines; Insecure allows a non-loopback bind without credentials.
+	HTTPCredentials string
+	Insecure        bool
+	TLSCert         string // this node's certificate (PEM) for Raft and agent-master traffic
+	TLSKey          string
+	TLSCA           string // the CA that signs every node's certificate
+
+	// Pprof serves net/http/pprof under /debug/pprof on the master port.
+	Pprof bool
 }
 
 // DefaultConfig is what a node runs with when nothing is set.

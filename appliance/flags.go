@@ -51,6 +51,13 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.Hostname, "hostname", cfg.Hostname, "the agent's hostname in offers and task records (default: the advertised address)")
 	fs.StringVar(&cfg.Executor, "executor", cfg.Executor, "how tasks run: auto (containerd when it answers, else processes), containerd or process")
 	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", cfg.ContainerdNamespace, "containerd namespace of this node's containers and images")
+	fs.StringVar(&cfg.DefaultTaskUser, "default-task-user", cfg.DefaultTaskUser, "user that command tasks run as when they name none (default: the user mesosbox runs as)")
+	fs.StringVar(&cfg.HTTPCredentials, "http-credentials", cfg.HTTPCredentials, "file of user:password or user:bcrypt-hash lines; every HTTP port then asks for basic auth")
+	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "serve a non-loopback address without HTTP credentials (otherwise an admin password is generated)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate of this node for Raft and agent-master traffic (with --tls-key and --tls-ca)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key of --tls-cert")
+	fs.StringVar(&cfg.TLSCA, "tls-ca", cfg.TLSCA, "PEM CA certificate that signs every node's certificate; peers must present one")
+	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve Go's profiler under /debug/pprof on the master port")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.SetOutput(io.Discard) // errors are reported by the caller in one line
 	return fs
