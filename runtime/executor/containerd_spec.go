@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/core/containers"
@@ -63,7 +64,10 @@ func (e *containerdExecutor) containerOpts(s Spec, id string, img client.Image, 
 			oci.WithEnv(taskEnv(s, SandboxMount, false)),
 		)
 		if s.User != "" {
-			specOpts = append(specOpts, oci.WithUser(s.User)) // resolved in the image's /etc/passwd
+			// Resolved in the image's /etc/passwd and /etc/group; without
+			// one the image's own USER applies (WithImageConfig), as with
+			// Docker.
+			specOpts = append(specOpts, withImageUser(s.User))
 		}
 	} else {
 		if s.Shell {
@@ -81,7 +85,7 @@ func (e *containerdExecutor) containerOpts(s Spec, id string, img client.Image, 
 			specOpts = append(specOpts, withHostUser(s.User))
 		}
 	}
-	specOpts = append(specOpts, withLimits(s.CPUs, s.MemMB, e.noSwap))
+	specOpts = append(specOpts, withLimits(s.CPUs, s.MemMB, e.noSwap), withSandboxOwner(s.Sandbox))
 	return append(opts, client.WithNewSpec(specOpts...))
 }
 
@@ -118,15 +122,34 @@ func withHostRoot(_ context.Context, _ oci.Client, _ *containers.Container, s *o
 // only an empty mount point until runc binds / onto it.
 func withHostUser(name string) oci.SpecOpts {
 	return func(_ context.Context, _ oci.Client, _ *containers.Container, s *oci.Spec) error {
-		uid, gid, groups, err := lookupUser(name)
+		c, err := LookupUser(name)
 		if err != nil {
-			return fmt.Errorf("user %s: %w", name, err)
+			return err
 		}
-		s.Process.User = specs.User{UID: uint32(uid), GID: uint32(gid)}
-		for _, g := range groups {
-			s.Process.User.AdditionalGids = append(s.Process.User.AdditionalGids, uint32(g))
-		}
+		s.Process.User = specs.User{UID: c.UID, GID: c.GID, AdditionalGids: c.Groups}
 		return nil
+	}
+}
+
+// withImageUser is containerd's WithUser and WithAdditionalGIDs, with
+// Mesos' wording when the image does not know the user.
+func withImageUser(name string) oci.SpecOpts {
+	return func(ctx context.Context, cl oci.Client, ctr *containers.Container, s *oci.Spec) error {
+		if err := oci.WithUser(name)(ctx, cl, ctr, s); err != nil {
+			return fmt.Errorf("Failed to get user information for '%s' in the image: %v", name, err)
+		}
+		user, _, _ := strings.Cut(name, ":")
+		return oci.WithAdditionalGIDs(user)(ctx, cl, ctr, s)
+	}
+}
+
+// withSandboxOwner gives the sandbox to the user the task runs as, known
+// only once the spec is complete (an image's USER is resolved in the
+// image), so that a non-root task can write its working directory.
+func withSandboxOwner(sandbox string) oci.SpecOpts {
+	return func(_ context.Context, _ oci.Client, _ *containers.Container, s *oci.Spec) error {
+		u := s.Process.User
+		return GiveSandbox(sandbox, Credential{UID: u.UID, GID: u.GID})
 	}
 }
 

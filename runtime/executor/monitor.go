@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -254,47 +253,21 @@ func runInit(dir string, procs []string) int {
 // switchUser becomes user with its supplementary groups. Go applies
 // set*id to every thread of the process, and exec follows immediately.
 func switchUser(name string) error {
-	uid, gid, groups, err := lookupUser(name)
+	c, err := lookupCredential(name)
 	if err != nil {
 		return err
+	}
+	groups := make([]int, len(c.Groups))
+	for i, g := range c.Groups {
+		groups[i] = int(g)
 	}
 	if err := syscall.Setgroups(groups); err != nil {
 		return err
 	}
-	if err := syscall.Setgid(gid); err != nil {
+	if err := syscall.Setgid(int(c.GID)); err != nil {
 		return err
 	}
-	return syscall.Setuid(uid)
-}
-
-// lookupUser resolves "name", "uid", "name:group" or "uid:gid" on the host.
-func lookupUser(spec string) (uid, gid int, groups []int, err error) {
-	name, group, _ := strings.Cut(spec, ":")
-	u, err := user.Lookup(name)
-	if err != nil {
-		if u, err = user.LookupId(name); err != nil {
-			return 0, 0, nil, err
-		}
-	}
-	uid, _ = strconv.Atoi(u.Uid)
-	gid, _ = strconv.Atoi(u.Gid)
-	if group != "" {
-		g, err := user.LookupGroup(group)
-		if err != nil {
-			if g, err = user.LookupGroupId(group); err != nil {
-				return 0, 0, nil, err
-			}
-		}
-		gid, _ = strconv.Atoi(g.Gid)
-	}
-	if ids, err := u.GroupIds(); err == nil {
-		for _, id := range ids {
-			if n, err := strconv.Atoi(id); err == nil {
-				groups = append(groups, n)
-			}
-		}
-	}
-	return uid, gid, groups, nil
+	return syscall.Setuid(int(c.UID))
 }
 
 func firstErr(errs ...error) error {

@@ -71,6 +71,9 @@ func (e *processExecutor) Launch(ctx context.Context, s Spec) (Task, error) {
 	if s.Image != "" {
 		return nil, fmt.Errorf("task requires container image %s but containerd is not available (executor: process)", s.Image)
 	}
+	if err := giveHostSandbox(s); err != nil {
+		return nil, err
+	}
 	id := containerID(s.TaskID)
 	e.mu.Lock()
 	if e.closed {
