@@ -34,6 +34,8 @@ type Config struct {
 	// (default 4096); a member further behind is sent the snapshot.
 	TrailingLogs uint64
 	Logger       *slog.Logger
+	// TLS, when set, makes the Raft transport mutual TLS (tls.go).
+	TLS *TLS
 }
 
 // Timeouts are Raft's timing knobs. Zero values take DefaultTimeouts; tests
@@ -159,7 +161,7 @@ func (s *Store) open() error {
 	if err != nil {
 		return fmt.Errorf("store: advertise address %q: %w", s.cfg.Advertise, err)
 	}
-	s.trans, err = raft.NewTCPTransportWithLogger(s.cfg.Bind, adv, 3, 10*time.Second, hlog)
+	s.trans, err = s.newTransport(adv, hlog)
 	if err != nil {
 		return fmt.Errorf("store: raft transport on %s: %w", s.cfg.Bind, err)
 	}
