@@ -210,6 +210,9 @@ func (s *Service) publishAPIPost(r *http.Request, a *app.App) {
 // create adds a new app (decoded, not yet defaulted) and starts its
 // deployment. The caller holds s.mu.
 func (s *Service) create(ctx context.Context, a *app.App, force bool) (*Deployment, error) {
+	if err := applyRole(a, s.st.tree(), s.st.apps[a.ID]); err != nil {
+		return nil, err
+	}
 	app.Defaults(a)
 	if err := app.Validate(a); err != nil {
 		return nil, err
@@ -281,10 +284,13 @@ func (s *Service) lockedBy(ids ...string) []string {
 	return out
 }
 
-// update is one app of a PUT, PATCH or batch: its id and body.
+// update is one app of a PUT, PATCH or batch: its id and body. reserved
+// holds the service ports given to the apps before it in the same batch,
+// which the store does not know yet (nil outside a batch).
 type update struct {
-	id   string
-	body []byte
+	id       string
+	body     []byte
+	reserved map[int]bool
 }
 
 // prepare computes the new definition of an app from an update body:
@@ -321,6 +327,9 @@ func (s *Service) prepare(u update, partial, create bool, now time.Time) (prev, 
 		return nil, nil, err
 	}
 	next.ID = u.id
+	if err := applyRole(next, s.st.tree(), prev); err != nil {
+		return nil, nil, err
+	}
 	app.Defaults(next)
 	if err := app.Validate(next); err != nil {
 		return nil, nil, err
@@ -330,7 +339,16 @@ func (s *Service) prepare(u update, partial, create bool, now time.Time) (prev, 
 			return nil, nil, err
 		}
 	}
-	assignServicePorts(next, prev, s.st.usedServicePorts(next.ID))
+	used := s.st.usedServicePorts(next.ID)
+	for p := range u.reserved {
+		used[p] = true
+	}
+	assignServicePorts(next, prev, used)
+	for _, p := range servicePorts(next) {
+		if u.reserved != nil && p != 0 {
+			u.reserved[p] = true
+		}
+	}
 	app.Stamp(prev, next, now)
 	return prev, next, nil
 }
@@ -381,6 +399,7 @@ func (s *Service) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	now := s.now()
 	changes := map[string]appChange{}
+	reserved := map[int]bool{}
 	for i, raw := range raws {
 		var head struct {
 			ID string `json:"id"`
@@ -393,7 +412,7 @@ func (s *Service) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		id := app.CanonicalPath(head.ID, "/")
-		prev, next, err := s.prepare(update{id: id, body: raw}, partial, true, now)
+		prev, next, err := s.prepare(update{id: id, body: raw, reserved: reserved}, partial, true, now)
 		if err != nil {
 			writeError(w, err)
 			return

@@ -243,12 +243,15 @@ func (u *updater) apps(gid string, raws []json.RawMessage, path string) error {
 		if parentOf(a.ID) != gid {
 			return notValid(p+"/id", "Identifier is not child of "+gid+". Hint: use relative paths.")
 		}
+		prev := u.cur.apps[a.ID]
+		if err := applyRole(a, u.next, prev); err != nil {
+			return prefixed(err, p)
+		}
 		app.Defaults(a)
 		if err := app.Validate(a); err != nil {
 			return prefixed(err, p)
 		}
 		keep[a.ID] = true
-		prev := u.cur.apps[a.ID]
 		assignServicePorts(a, prev, u.usedPorts(a.ID))
 		if prev != nil && !app.IsConfigChange(prev, a) && prev.Instances == a.Instances {
 			u.next.apps[a.ID] = prev

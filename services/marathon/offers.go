@@ -122,9 +122,14 @@ func match(a *app.App, p *offerPool, placed []app.Placement) (fit, []string) {
 	return fit{res: need, hostPorts: hostPorts}, nil
 }
 
-// acceptsRole is acceptedResourceRoles: by default any role the framework
-// gets offers for; mesosbox offers unreserved resources only.
+// acceptsRole tells whether an offer allocated to role may run the app: a
+// MULTI_ROLE framework launches an app only on offers for the app's role;
+// then acceptedResourceRoles narrows it (mesosbox offers unreserved
+// resources only).
 func acceptsRole(a *app.App, role string) bool {
+	if a.Role != "" && a.Role != role {
+		return false
+	}
 	if a.AcceptedResourceRoles == nil {
 		return true
 	}

@@ -17,6 +17,7 @@ func (s *Service) reconcile(ctx context.Context) {
 	s.startReadiness()
 	kills := s.plan(ctx)
 	s.kill(ctx, kills)
+	s.updateRoles()
 	s.adjustOffers(s.drv)
 }
 

@@ -131,6 +131,7 @@ type Service struct {
 	ready    map[string]*readiness  // readiness checks by task id
 	revived  bool                   // offers wanted (not suppressed)
 	wanted   int                    // launchable tasks at the last pass
+	roles    []string               // the roles the framework subscribed with
 	electeds time.Time
 }
 
@@ -187,9 +188,10 @@ func (s *Service) start() error {
 		FailoverTimeout: ptr(s.cfg.FailoverTimeout.Seconds()),
 		Checkpoint:      ptr(true),
 		Hostname:        ptr(s.cfg.Hostname),
-		Role:            ptr("*"),
+		Roles:           st.frameworkRoles(),
 		Capabilities: []mesos.FrameworkInfo_Capability{
 			{Type: mesos.FrameworkInfo_Capability_PARTITION_AWARE},
+			{Type: mesos.FrameworkInfo_Capability_MULTI_ROLE},
 		},
 	}
 	if s.cfg.Port != 0 {
@@ -198,6 +200,7 @@ func (s *Service) start() error {
 	if st.frameworkID != "" {
 		info.ID = &mesos.FrameworkID{Value: st.frameworkID}
 	}
+	s.roles = info.Roles
 	s.drv = driver.New(s.cfg.Master, info, (*scheduler)(s), s.log)
 	for id, d := range st.delays {
 		s.armDelay(id, d)

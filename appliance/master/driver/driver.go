@@ -86,8 +86,8 @@ func (d *Driver) Run(ctx context.Context) error {
 }
 
 func (d *Driver) session(ctx context.Context) error {
-	info := d.info
 	d.mu.Lock()
+	info := d.info
 	if d.id != "" {
 		info.ID = &mesos.FrameworkID{Value: d.id}
 	}
@@ -178,6 +178,23 @@ func (d *Driver) Decline(offerIDs []mesos.OfferID, refuse time.Duration) error {
 	secs := refuse.Seconds()
 	return d.call(&scheduler.Call{Type: scheduler.Call_DECLINE, Decline: &scheduler.Call_Decline{
 		OfferIDs: offerIDs, Filters: &mesos.Filters{RefuseSeconds: &secs}}})
+}
+
+// SetRoles changes the roles of a MULTI_ROLE framework: the master is told
+// with UPDATE_FRAMEWORK, and later re-subscriptions use the new roles. A
+// framework that is not subscribed only records them for the next
+// subscription.
+func (d *Driver) SetRoles(roles []string) error {
+	d.mu.Lock()
+	d.info.Roles = append([]string(nil), roles...)
+	info, id := d.info, d.id
+	d.mu.Unlock()
+	if id == "" {
+		return nil
+	}
+	info.ID = &mesos.FrameworkID{Value: id}
+	return d.call(&scheduler.Call{Type: scheduler.Call_UPDATE_FRAMEWORK,
+		UpdateFramework: &scheduler.Call_UpdateFramework{FrameworkInfo: info}})
 }
 
 // Revive asks for offers again (clears filters, unsuppresses).
