@@ -42,6 +42,8 @@ func (n *Node) addAgent() error {
 		Executor:   exec,
 		Logger:     n.log,
 		Version:    buildinfo.Version,
+
+		DefaultTaskUser: n.cfg.DefaultTaskUser,
 	})
 	if err != nil {
 		exec.Close()

@@ -2,6 +2,7 @@ package appliance
 
 import (
 	"github.com/mesosbox/mesosbox/jobs/chronos"
+	"github.com/mesosbox/mesosbox/jobs/job"
 	"github.com/mesosbox/mesosbox/services/marathon"
 )
 
@@ -29,6 +30,9 @@ func (n *Node) addChronos() {
 		Port:      n.cfg.ChronosPort,
 
 		FailureRetry: n.cfg.ChronosFailureRetry,
+		// Jobs without runAsUser run as the node's default task user, as
+		// Chronos' --user sets the default runAsUser.
+		Defaults: job.Defaults{User: n.cfg.DefaultTaskUser},
 	})
 	svc.Mount(n.routes.Chronos)
 	n.AddLeaderOnly(svc)

@@ -53,6 +53,10 @@ type Config struct {
 	// WorkDir holds sandboxes, the agent id and the checkpoints.
 	WorkDir  string
 	Executor executor.Executor
+	// DefaultTaskUser runs command tasks that ask for no user (neither in
+	// their CommandInfo nor as a non-root framework user); "" runs them
+	// as the agent's own user.
+	DefaultTaskUser string
 	// Clock drives retries, backoff and timeouts; the wall clock if nil.
 	Clock  clock.Clock
 	Logger *slog.Logger
@@ -121,6 +125,11 @@ func New(cfg Config) (*Agent, error) {
 	}
 	if cfg.Hostname == "" {
 		cfg.Hostname = host
+	}
+	if cfg.DefaultTaskUser != "" {
+		if _, err := executor.LookupUser(cfg.DefaultTaskUser); err != nil {
+			return nil, fmt.Errorf("--default-task-user: %w", err)
+		}
 	}
 	attrs, err := ParseAttributes(cfg.Attributes)
 	if err != nil {

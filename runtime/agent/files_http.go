@@ -76,12 +76,36 @@ func (a *Agent) resolve(p string) (string, *fileError) {
 		if err != nil {
 			return "", &fileError{http.StatusBadRequest, fmt.Sprintf("Failed to determine canonical path of '%s': %v.", full, err)}
 		}
-		if real != root && !strings.HasPrefix(real, root+string(filepath.Separator)) {
+		if !within(real, root) {
 			return "", &fileError{http.StatusBadRequest, fmt.Sprintf("'%s' is inaccessible.", p)}
 		}
 		return real, nil
 	}
 	return "", errNotFound
+}
+
+func within(path, root string) bool {
+	return path == root || strings.HasPrefix(path, root+string(filepath.Separator))
+}
+
+// attached tells whether a real path lies in an attached directory.
+func (a *Agent) attached(real string) bool {
+	for _, root := range a.fileRoots() {
+		if within(real, root) {
+			return true
+		}
+	}
+	return false
+}
+
+// statEntry is a directory entry's FileInfo for browse: what a symlink
+// points to while that stays attached, else the link itself, so that a
+// task's link to /etc/shadow shows no size or owner of the target.
+func (a *Agent) statEntry(path string) (os.FileInfo, error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil && a.attached(real) {
+		return os.Stat(real)
+	}
+	return os.Lstat(path)
 }
 
 func pathParam(w http.ResponseWriter, r *http.Request) (string, bool) {
@@ -109,7 +133,7 @@ func (a *Agent) serveBrowse(w http.ResponseWriter, r *http.Request) {
 	entries, _ := os.ReadDir(real)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	for _, e := range entries {
-		fi, err := os.Stat(filepath.Join(real, e.Name()))
+		fi, err := a.statEntry(filepath.Join(real, e.Name()))
 		if err != nil {
 			continue
 		}
@@ -316,6 +340,13 @@ func (a *Agent) openFile(w http.ResponseWriter, p, verb string) (f *os.File, fi 
 	f, err := os.Open(real)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("Failed to open file at '%s': %v.", real, err), http.StatusInternalServerError)
+		return nil, nil, "", false
+	}
+	// A task may swap a directory of the resolved path for a symlink
+	// between resolve and open; what was opened must still be attached.
+	if opened, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(int(f.Fd()))); err != nil || !a.attached(opened) {
+		f.Close()
+		http.Error(w, fmt.Sprintf("'%s' is inaccessible.", p), http.StatusBadRequest)
 		return nil, nil, "", false
 	}
 	if fi, err = f.Stat(); err != nil {

@@ -18,7 +18,7 @@ func TestFilesRefusesEscapes(t *testing.T) {
 	h.m.setAutoAck(true)
 	h.start()
 	waitFor(t, "subscription", func() bool { return h.a.ID() != "" })
-	h.m.launch(fw, shellTask("f", "echo data; ln -s /etc etc-link; mkdir sub"))
+	h.m.launch(fw, shellTask("f", "echo data; ln -s /etc etc-link; ln -s /etc/shadow shadow-link; ln -s ../../../../../../../../../../../../../../../../../../../../../../../../../../../../../.. up; mkdir sub"))
 	h.m.waitState(t, "f", mesos.TASK_FINISHED)
 	waitFor(t, "completed", func() bool { return h.completed("f") })
 	h.a.mu.Lock()
@@ -42,6 +42,13 @@ func TestFilesRefusesEscapes(t *testing.T) {
 		{"read?offset=0&path=" + url.QueryEscape(dir+"/etc-link/passwd"), 400},
 		{"read?offset=0&path=" + url.QueryEscape(dir+"/meta-link/agent_id"), 400},
 		{"browse?path=" + url.QueryEscape(dir+"/etc-link"), 400},
+		{"read?offset=0&path=" + url.QueryEscape(dir+"/shadow-link"), 400},
+		{"download?path=" + url.QueryEscape(dir+"/shadow-link"), 400},
+		{"read?offset=0&path=" + url.QueryEscape("/frameworks/"+fw+"/executors/f/runs/latest/shadow-link"), 400},
+		{"read?offset=0&path=" + url.QueryEscape("/frameworks/"+fw+"/executors/f/runs/latest"+strings.Repeat("/..", 30)+"/etc/shadow"), 400},
+		{"read?offset=0&path=" + url.QueryEscape("/frameworks/"+fw+"/executors/f/runs/latest/up/etc/shadow"), 400},
+		{"read?offset=0&path=" + url.QueryEscape("/etc/shadow"), 404},
+		{"download?path=" + url.QueryEscape("/etc/shadow"), 404},
 		{"download?path=" + url.QueryEscape(dir+"/etc-link/passwd"), 400},
 		{"read?offset=0&path=" + url.QueryEscape(filepath.Join(h.a.workDir, "meta", "agent_id")), 404},
 		{"read?offset=0&path=/etc/passwd", 404},
@@ -61,6 +68,22 @@ func TestFilesRefusesEscapes(t *testing.T) {
 		if code, body := h.get("/files/" + tc.query); code != tc.code {
 			t.Errorf("%s: %d %q, want %d", tc.query, code, body, tc.code)
 		}
+	}
+	// The listing shows the task's link to /etc/shadow as a link: nothing
+	// of the target (size, owner) leaks.
+	var listing []map[string]any
+	h.getJSON("/files/browse?path="+url.QueryEscape(dir), &listing)
+	var shadowSeen bool
+	for _, e := range listing {
+		if strings.HasSuffix(e["path"].(string), "/shadow-link") {
+			shadowSeen = true
+			if mode := e["mode"].(string); !strings.HasPrefix(mode, "l") {
+				t.Errorf("shadow-link listed as %v, want the link itself", e)
+			}
+		}
+	}
+	if !shadowSeen {
+		t.Errorf("browse %v lacks shadow-link", listing)
 	}
 	var read struct {
 		Data   string `json:"data"`

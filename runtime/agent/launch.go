@@ -81,10 +81,14 @@ func pathElem(id string) string {
 	return id
 }
 
-// makeSandbox creates the run directory and points runs/latest at it, as
+// makeSandbox creates the run directory, private from the start (the
+// launch gives it to the task's user), and points runs/latest at it, as
 // Mesos does for the UIs' "latest" links.
 func makeSandbox(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
 		return err
 	}
 	latest := filepath.Join(filepath.Dir(dir), "latest")
@@ -112,8 +116,9 @@ func (a *Agent) run(ctx context.Context, t *task) {
 		a.launchFailed(t, mesos.REASON_CONTAINER_LAUNCH_FAILED, err.Error())
 		return
 	}
-	if err := chownSandbox(rec.Sandbox, spec.User, spec.Image != ""); err != nil {
-		a.log.Warn("cannot give the sandbox to the task's user", "task", rec.Info.TaskID.Value, "user", spec.User, "err", err)
+	if err := giveSandbox(rec.Sandbox, spec.User, spec.Image != ""); err != nil {
+		a.launchFailed(t, mesos.REASON_COMMAND_EXECUTOR_FAILED, err.Error())
+		return
 	}
 	et, err := a.exec.Launch(ctx, spec)
 	if err != nil {

@@ -3,10 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"os"
 	"os/user"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -62,7 +59,7 @@ func (a *Agent) buildSpec(rec *taskRecord, agentID string) (executor.Spec, error
 			spec.MemMB += r.GetScalar().GetValue()
 		}
 	}
-	spec.User = taskUser(cmd.GetUser(), rec.FrameworkUser, img != "")
+	spec.User = taskUser(cmd.GetUser(), rec.FrameworkUser, a.cfg.DefaultTaskUser, img != "")
 	spec.Env, err = a.taskEnv(rec, agentID, cmd.GetEnvironment())
 	return spec, err
 }
@@ -93,22 +90,26 @@ func taskImage(c *mesos.ContainerInfo) (string, error) {
 	}
 }
 
-// taskUser is command.user, else the framework's user as Mesos'
-// --switch_user does. A framework user unknown on this host (a framework
-// registered as "marathon" on a machine without such a user) would fail
-// every task, so it falls back to the agent's user; an explicit
-// command.user is always honoured. Image tasks resolve users in the image.
-func taskUser(cmdUser, frameworkUser string, image bool) string {
-	if cmdUser != "" {
+// taskUser is who a task runs as: command.user when the task asks for
+// one; else the framework's user, as Mesos' --switch_user does, unless it
+// is root (frameworks register as the user they run as, which on a
+// packaged node is root, and that is no request to run tasks as root) or
+// unknown on this host (a framework registered as "marathon" on a machine
+// without such a user would fail every task); else the node's
+// --default-task-user; else "", the agent's own user. Image tasks without
+// command.user run as the image's USER, as with Docker.
+func taskUser(cmdUser, frameworkUser, defaultUser string, image bool) string {
+	switch {
+	case cmdUser != "":
 		return cmdUser
-	}
-	if frameworkUser == "" || image {
+	case image:
 		return ""
+	case frameworkUser != "" && frameworkUser != "root":
+		if _, err := user.Lookup(frameworkUser); err == nil {
+			return frameworkUser
+		}
 	}
-	if _, err := user.Lookup(frameworkUser); err != nil {
-		return ""
-	}
-	return frameworkUser
+	return defaultUser
 }
 
 func (a *Agent) taskEnv(rec *taskRecord, agentID string, env *mesos.Environment) (map[string]string, error) {
@@ -136,52 +137,20 @@ func (a *Agent) taskEnv(rec *taskRecord, agentID string, env *mesos.Environment)
 	return out, nil
 }
 
-// chownSandbox gives the sandbox (with what the fetcher put there) to the
-// task's user, as Mesos does, so a task that does not run as root can
-// write in its working directory. Image users are resolved in the image,
-// not here, and only root can chown.
-func chownSandbox(dir, usr string, image bool) error {
-	if usr == "" || image || os.Geteuid() != 0 {
+// giveSandbox gives the sandbox (with what the fetcher put there) to a
+// host task's user, as Mesos does, so that the task can write its working
+// directory and other tasks' users cannot read it. An unknown user fails
+// the task with Mesos' message before anything runs. Image users are
+// resolved in the image, by the executor.
+func giveSandbox(dir, usr string, image bool) error {
+	if usr == "" || image {
 		return nil
 	}
-	uid, gid, err := resolveUser(usr)
+	c, err := executor.LookupUser(usr)
 	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Lchown(p, uid, gid)
-	})
-}
-
-// resolveUser reads "name", "uid", "name:group" or "uid:gid".
-func resolveUser(spec string) (uid, gid int, err error) {
-	name, group, hasGroup := strings.Cut(spec, ":")
-	if n, err := strconv.Atoi(name); err == nil {
-		uid, gid = n, n
-		if u, err := user.LookupId(name); err == nil {
-			gid, _ = strconv.Atoi(u.Gid)
-		}
-	} else {
-		u, err := user.Lookup(name)
-		if err != nil {
-			return 0, 0, err
-		}
-		uid, _ = strconv.Atoi(u.Uid)
-		gid, _ = strconv.Atoi(u.Gid)
-	}
-	if hasGroup {
-		if n, err := strconv.Atoi(group); err == nil {
-			gid = n
-		} else if g, err := user.LookupGroup(group); err == nil {
-			gid, _ = strconv.Atoi(g.Gid)
-		} else {
-			return 0, 0, err
-		}
-	}
-	return uid, gid, nil
+	return executor.GiveSandbox(dir, c)
 }
 
 // executorName is the name Mesos gives the command executor it creates
