@@ -73,6 +73,20 @@ func (c *Fake) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// Jump steps the wall clock by d, forward or back, as NTP or an operator
+// does: Now moves at once, nothing runs, and every pending timer keeps the
+// time it still had to wait, because Go's timers run on the monotonic clock
+// and do not see the step. Code that turns a wall-clock deadline into a
+// timer duration must cope with that; tests use Jump to check it does.
+func (c *Fake) Jump(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	for _, t := range c.pending {
+		t.at = t.at.Add(d)
+	}
+}
+
 // Pending is how many AfterFunc calls wait; tests use it to know a timer
 // was armed before they advance.
 func (c *Fake) Pending() int {

@@ -38,3 +38,30 @@ func TestFakeTimerArmedByATimer(t *testing.T) {
 		t.Fatalf("ticks = %d, want 5", n)
 	}
 }
+
+func TestFakeJumpKeepsTimersRemainingWait(t *testing.T) {
+	c := NewFake(time.Unix(0, 0))
+	fired := 0
+	c.AfterFunc(10*time.Second, func() { fired++ })
+	c.Jump(-time.Hour)
+	if !c.Now().Equal(time.Unix(-3600, 0)) || fired != 0 {
+		t.Fatalf("after a jump back: now %v, fired %d", c.Now(), fired)
+	}
+	c.Advance(9 * time.Second)
+	if fired != 0 {
+		t.Fatal("the timer fired early after a jump back")
+	}
+	c.Advance(time.Second)
+	if fired != 1 {
+		t.Fatal("the timer did not fire after its 10 s of monotonic wait")
+	}
+	c.AfterFunc(10*time.Second, func() { fired++ })
+	c.Jump(5 * time.Hour)
+	if fired != 1 {
+		t.Fatal("a jump forward ran a timer")
+	}
+	c.Advance(10 * time.Second)
+	if fired != 2 {
+		t.Fatal("the timer did not fire 10 s after a jump forward")
+	}
+}

@@ -49,19 +49,12 @@ func Start(t testing.TB) string {
 		}
 		return sock
 	}
-	d, err := startDaemon()
-	if err != nil {
-		t.Fatalf("containerdtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := d.stop(); err != nil {
-			t.Errorf("containerdtest: %v", err)
-		}
-	})
-	return d.socket
+	return StartPrivate(t).Socket()
 }
 
 type daemon struct {
+	bin    string
+	config string
 	dir    string
 	socket string
 	log    string
@@ -91,21 +84,32 @@ func startDaemon() (*daemon, error) {
 		return nil, err
 	}
 	d := &daemon{
+		bin:    bin,
+		config: filepath.Join(dir, "config.toml"),
 		dir:    dir,
 		socket: filepath.Join(dir, "c.sock"),
 		log:    filepath.Join(dir, "containerd.log"),
-		exited: make(chan struct{}),
 	}
-	config := filepath.Join(dir, "config.toml")
 	body := fmt.Sprintf(configTemplate, filepath.Join(dir, "root"), filepath.Join(dir, "state"), d.socket, filepath.Join(dir, "opt"))
-	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
+	if err := os.WriteFile(d.config, []byte(body), 0o600); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(d.log)
-	if err != nil {
+	if err := d.run(); err != nil {
 		return nil, err
+	}
+	return d, nil
+}
+
+// run starts the daemon process on d's configuration (again, after a
+// restart test killed it) and waits until it answers.
+func (d *daemon) run() error {
+	logf, err := os.OpenFile(d.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
 	}
 	defer logf.Close()
+	exited := make(chan struct{})
+	d.exited = exited
 
 	// The daemon is forked from a goroutine locked to its own OS thread that
 	// lives exactly as long as the daemon: Pdeathsig fires when the forking
@@ -114,27 +118,28 @@ func startDaemon() (*daemon, error) {
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		cmd := exec.Command(bin, "--config", config)
+		cmd := exec.Command(d.bin, "--config", d.config)
 		cmd.Stdout, cmd.Stderr = logf, logf
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 		if err := cmd.Start(); err != nil {
+			close(exited)
 			started <- err
 			return
 		}
 		d.pid = cmd.Process.Pid
 		started <- nil
 		_ = cmd.Wait()
-		close(d.exited)
+		close(exited)
 	}()
 	if err := <-started; err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("start containerd: %w", err)
-	}
-	if err := waitReady(d.socket, d.exited, startTimeout); err != nil {
 		_ = d.stop()
-		return nil, fmt.Errorf("containerd did not come up: %v\n%s", err, tail(d.log, 30))
+		return fmt.Errorf("start containerd: %w", err)
 	}
-	return d, nil
+	if err := waitReady(d.socket, exited, startTimeout); err != nil {
+		_ = d.stop()
+		return fmt.Errorf("containerd did not come up: %v\n%s", err, tail(d.log, 30))
+	}
+	return nil
 }
 
 // waitReady polls the daemon's version endpoint until it answers, the

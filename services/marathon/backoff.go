@@ -32,16 +32,25 @@ func (s *Service) armDelay(appID string, d *Delay) {
 	if t := s.timers[appID]; t != nil {
 		t.Stop()
 	}
-	wait := d.Until.Sub(s.cfg.Clock.Now())
-	if wait < 0 {
-		wait = 0
-	}
+	// Until is a wall-clock deadline; a wait longer than the delay itself
+	// means the clock was stepped back since the failure.
+	wait := min(max(d.Until.Sub(s.cfg.Clock.Now()), 0), d.Current)
 	s.timers[appID] = s.cfg.Clock.AfterFunc(wait, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if s.running {
-			s.signal()
+		// The delay has now been waited out on the monotonic clock. A wall
+		// clock still before Until was stepped back: end the delay now
+		// instead of holding the app until the clock catches up, as no
+		// other timer would wake the scheduler for it.
+		if !s.running {
+			return
 		}
+		if now := s.cfg.Clock.Now(); s.st.delays[appID] == d && now.Before(d.Until) {
+			ended := *d
+			ended.Until = now
+			s.st.delays[appID] = &ended
+		}
+		s.signal()
 	})
 }
 
