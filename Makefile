@@ -8,7 +8,7 @@ LDFLAGS   := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).GitSHA=$(GITSHA) -X $(
 RUNDIR    ?= .run
 BIND      ?= 127.0.0.1
 
-.PHONY: build run test test-short bench lint clean
+.PHONY: build run test test-short bench lint clean fuzz
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/mesosbox .
@@ -38,6 +38,25 @@ lint:
 
 clean:
 	rm -rf bin dist $(RUNDIR)
+
+# Every fuzz target for FUZZTIME each, one after another (go test -fuzz
+# takes one target per run). Crashers land in the package's testdata/fuzz,
+# which `make test` then replays as regression tests.
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./services/app:FuzzDecode ./services/app:FuzzSelector ./services/app:FuzzParseTaskID \
+	./services/marathon:FuzzGroupUpdate \
+	./jobs/job:FuzzDecode ./jobs/chronos:FuzzPostJob \
+	./jobs/schedule:FuzzParse ./jobs/schedule:FuzzParseDuration \
+	./appliance/master:FuzzSchedulerCall ./appliance/master:FuzzOperatorCall \
+	./appliance/master:FuzzResources ./appliance/master:FuzzRecordIO \
+	./appliance/master/resources:FuzzParse ./runtime/agent:FuzzFilesPath
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 # Packages (rpm/, systemd/): nfpm builds the RPM and the deb from
 # rpm/nfpm.yaml around a static binary built into $(DIST); `make repo` makes a
