@@ -162,7 +162,7 @@ func (n *Node) listen() error {
 		if err != nil {
 			return fmt.Errorf("%s port: %w", s.name, err)
 		}
-		srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second,
+		srv := &http.Server{Handler: limitBodies(s.name, s.h), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
 		n.servers = append(n.servers, srv)
 		n.wg.Add(1)
