@@ -50,11 +50,7 @@ func startRealCluster(t testing.TB) *realCluster {
 	token := ""
 	for i, addr := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
 		p := &proc{name: "n" + strconv.Itoa(i+1), addr: addr, dataDir: t.TempDir()}
-		p.args = []string{"serve", "--data-dir", p.dataDir, "--bind", addr, "--node-name", p.name, "--executor", "process",
-			"--log-level", "warn", "--resources", fmt.Sprintf("cpus:4;mem:4096;ports:[%d-%d]", 31000+100*i, 31099+100*i),
-			"--master-port", strconv.Itoa(c.ports.Master), "--agent-port", strconv.Itoa(c.ports.Agent),
-			"--marathon-port", strconv.Itoa(c.ports.Marathon), "--chronos-port", strconv.Itoa(c.ports.Chronos),
-			"--raft-port", strconv.Itoa(c.ports.Raft)}
+		p.args = c.serveArgs(p, i)
 		if i > 0 {
 			p.args = append(p.args, "--join", "127.0.0.1", "--join-token", token)
 		}
@@ -70,6 +66,16 @@ func startRealCluster(t testing.TB) *realCluster {
 	}
 	nodetest.WaitFor(t, 20*time.Second, "three members", func() bool { return len(c.members(c.nodes[2])) == 3 })
 	return c
+}
+
+// serveArgs is the command line of the i-th node: its own address, data
+// dir and agent port range, the cluster's ports, process executor.
+func (c *realCluster) serveArgs(p *proc, i int) []string {
+	return []string{"serve", "--data-dir", p.dataDir, "--bind", p.addr, "--node-name", p.name, "--executor", "process",
+		"--log-level", "warn", "--resources", fmt.Sprintf("cpus:4;mem:4096;ports:[%d-%d]", 31000+100*i, 31099+100*i),
+		"--master-port", strconv.Itoa(c.ports.Master), "--agent-port", strconv.Itoa(c.ports.Agent),
+		"--marathon-port", strconv.Itoa(c.ports.Marathon), "--chronos-port", strconv.Itoa(c.ports.Chronos),
+		"--raft-port", strconv.Itoa(c.ports.Raft)}
 }
 
 func (c *realCluster) start(p *proc) {
