@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 
@@ -16,7 +18,7 @@ import (
 // serviceAddress registers a --NAME flag for the HOST:PORT of a service:
 // the flag, else the environment variable env, else the local node's port.
 func serviceAddress(fs *flag.FlagSet, name, env string, port int) *string {
-	return fs.String(name, envOr(env, "127.0.0.1:"+strconv.Itoa(port)), "HOST:PORT of "+name)
+	return fs.String(name, envOr(env, "127.0.0.1:"+strconv.Itoa(port)), "`HOST:PORT` of "+upperFirst(name)+" (env "+env+")")
 }
 
 // marathonAddress is --marathon, else MESOSBOX_MARATHON_ADDR, else the
@@ -29,6 +31,18 @@ func marathonAddress(fs *flag.FlagSet) *string {
 // node's Chronos port.
 func chronosAddress(fs *flag.FlagSet) *string {
 	return serviceAddress(fs, "chronos", "MESOSBOX_CHRONOS_ADDR", appliance.DefaultConfig().ChronosPort)
+}
+
+// masterOf is the master the app commands read free resources from:
+// --address or MESOSBOX_ADDR when given, else the master port on
+// Marathon's host.
+func masterOf(fs *flag.FlagSet, marathon, address string) string {
+	given := os.Getenv("MESOSBOX_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "address" })
+	if host, _, err := net.SplitHostPort(marathon); err == nil && !given {
+		address = net.JoinHostPort(host, strconv.Itoa(appliance.DefaultConfig().MasterPort))
+	}
+	return "http://" + address
 }
 
 // apiResponse is a finished API call: its status, headers and body.
@@ -54,6 +68,10 @@ func call(method, url string, body []byte) (*apiResponse, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
+	creds, err := authorize(req)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return nil, err
@@ -64,6 +82,9 @@ func call(method, url string, body []byte) (*apiResponse, error) {
 		return nil, err
 	}
 	r := &apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return r, unauthorized(creds)
+	}
 	if resp.StatusCode/100 != 2 {
 		return r, fmt.Errorf("%s: %s", resp.Status, describeError(data))
 	}

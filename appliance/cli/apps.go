@@ -40,6 +40,7 @@ type marathonApp struct {
 		Host  string `json:"host"`
 		State string `json:"state"`
 	} `json:"tasks"`
+	LastTaskFailure *taskFailure `json:"lastTaskFailure"`
 }
 
 // status is the one word the list shows for an app.
@@ -63,20 +64,15 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sub := args[0]
 	name := "app " + sub
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := marathonAddress(fs)
-	asJSON := fs.Bool("json", false, "print the API's JSON")
-	detach := fs.Bool("detach", false, "do not wait for the deployment")
-	force := fs.Bool("force", false, "override deployments that lock the app")
-	timeout := fs.Duration("timeout", 10*time.Minute, "how long to wait for the deployment")
+	fs, opt := newAppFlags(name)
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		fmt.Fprintf(stderr, "mesosbox %s: %v\n", name, err)
 		return 2
 	}
-	m := &marathonClient{base: "http://" + *addr, out: stdout, detach: *detach, timeout: *timeout}
-	if *force {
+	asJSON := opt.json
+	m := &marathonClient{base: "http://" + *opt.marathon, master: masterOf(fs, *opt.marathon, *opt.master), out: stdout, detach: *opt.detach, timeout: *opt.timeout}
+	if *opt.force {
 		m.query = "?force=true"
 	}
 	want := map[string]int{"list": 0, "show": 1, "apply": 1, "scale": 2, "restart": 1, "delete": 1, "versions": 1, "rollback": 2}
@@ -113,9 +109,30 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// appOptions are the flags of the app commands.
+type appOptions struct {
+	marathon, master    *string
+	json, detach, force *bool
+	timeout             *time.Duration
+}
+
+func newAppFlags(name string) (*flag.FlagSet, *appOptions) {
+	fs := newFlagSet(name)
+	authFileFlag(fs)
+	return fs, &appOptions{
+		marathon: marathonAddress(fs),
+		master:   nodeAddress(fs),
+		json:     fs.Bool("json", false, "print the API's JSON"),
+		detach:   fs.Bool("detach", false, "do not wait for the deployment"),
+		force:    fs.Bool("force", false, "override deployments that lock the app"),
+		timeout:  fs.Duration("timeout", 10*time.Minute, "how long to wait for the deployment; then explain why it is stuck and exit 1"),
+	}
+}
+
 // marathonClient runs the app subcommands against one Marathon.
 type marathonClient struct {
 	base    string
+	master  string // http://HOST:PORT of the master, for free resources
 	out     io.Writer
 	detach  bool
 	timeout time.Duration
@@ -185,6 +202,14 @@ func (m *marathonClient) show(id string, asJSON bool) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.ID, t.Host, t.State)
 		}
 		tw.Flush()
+	}
+	// Why tasks do not start, or what the last one died of.
+	if a.TasksRunning < a.Instances {
+		for _, l := range m.explainWaiting(a.ID, a.LastTaskFailure) {
+			fmt.Fprintln(m.out, l)
+		}
+	} else if a.LastTaskFailure != nil {
+		fmt.Fprintln(m.out, failureLine(a.LastTaskFailure))
 	}
 	return nil
 }
@@ -271,16 +296,24 @@ func (m *marathonClient) follow(r *apiResponse, id, verb string) error {
 		}
 		if d == nil {
 			fmt.Fprintf(m.out, "deployment %s finished\n", dep)
+			m.explainIfWaiting(id)
 			return nil
 		}
 		line := fmt.Sprintf("step %d/%d", d.CurrentStep, d.TotalSteps)
 		for _, a := range d.CurrentActions {
 			line += " " + a.Action + " " + a.App
 		}
+		var app *marathonApp
 		if ar, err := call(http.MethodGet, m.appURL(id), nil); err == nil {
 			var w struct{ App marathonApp }
 			if json.Unmarshal(ar.Body, &w) == nil {
-				line += fmt.Sprintf(", %d/%d running", w.App.TasksRunning, w.App.Instances)
+				app = &w.App
+				line += fmt.Sprintf(", %d/%d running", app.TasksRunning, app.Instances)
+			}
+		}
+		if app != nil && app.TasksRunning < app.Instances {
+			if q, err := m.queueEntryOf(id); err == nil && q != nil {
+				line += shortReasons(q)
 			}
 		}
 		if line != last {
@@ -288,6 +321,13 @@ func (m *marathonClient) follow(r *apiResponse, id, verb string) error {
 			last = line
 		}
 		if time.Now().After(deadline) {
+			var failure *taskFailure
+			if app != nil {
+				failure = app.LastTaskFailure
+			}
+			for _, l := range m.explainWaiting(id, failure) {
+				fmt.Fprintln(m.out, l)
+			}
 			return fmt.Errorf("deployment %s still running after %s (see: mesosbox app show %s)", dep, m.timeout, id)
 		}
 		time.Sleep(250 * time.Millisecond)

@@ -18,46 +18,25 @@ import (
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
 )
 
-const usage = `mesosbox — Apache Mesos, Marathon and Chronos in one binary.
-
-Usage:
-  mesosbox serve [flags]    run a node (see: mesosbox serve --help)
-  mesosbox image import FILE.tar|list [--containerd-socket S] [--containerd-namespace N] [--json]
-                            import an OCI or docker-save image archive for image tasks, or list images
-  mesosbox members [--address HOST:PORT]
-                            list the cluster's members (default: the local node)
-  mesosbox leave [--address HOST:PORT] [NAME]
-                            take a node (default: the one at --address) out of the cluster
-  mesosbox status [--address HOST:PORT] [--marathon HOST:PORT] [--chronos HOST:PORT] [--json]
-                            leader, members, agents and their resources, apps, jobs
-  mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID|versions ID|rollback ID VERSION
-                            [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]
-                            manage Marathon apps (default 127.0.0.1:8080)
-  mesosbox task list [--app ID]|kill TASK|logs TASK [-f] [--stderr]
-                            [--marathon HOST:PORT] [--address HOST:PORT] [--json]
-                            Marathon's tasks and their output
-  mesosbox job list|show NAME|apply FILE|run NAME|kill NAME|delete NAME|graph
-                            [--chronos HOST:PORT] [--json]
-                            manage Chronos jobs (default 127.0.0.1:4400)
-  mesosbox events [--marathon HOST:PORT] [--type T]... [--count N] [--json]
-                            follow Marathon's event stream
-  mesosbox doctor [--containerd-socket S] [--data-dir D] [--ports P,...]
-                            check this machine before serve: OK, or FAIL and what to do
-  mesosbox version          print the version
-  mesosbox help             print this help
-
-Ports of a node: 5050 Mesos master and UI, 5051 Mesos agent,
-8080 Marathon API and UI, 4400 Chronos API and UI, 5049 Raft.
-`
-
 // Run runs the command line args and returns the exit status; main is
 // this plus os.Exit, so tests drive the CLI through it.
 func Run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printUsage(stderr)
 		return 2
 	}
+	authFile.Store(nil) // credentials are per invocation
+	if args[0] == "help" && !wantsHelp(args[1:]) {
+		return helpCmd(args[1:], stdout, stderr)
+	}
+	if args[0] != completeCommand && wantsHelp(args) {
+		return helpCmd(args, stdout, stderr)
+	}
 	switch args[0] {
+	case "completion":
+		return completionCmd(args[1:], stdout, stderr)
+	case completeCommand:
+		return completeCmd(args[1:], stdout)
 	case "serve":
 		return serve(args[1:], stdout, stderr)
 	case "image":
@@ -80,9 +59,6 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return doctorCmd(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, buildinfo.String())
-		return 0
-	case "help", "--help", "-help", "-h":
-		fmt.Fprint(stdout, usage)
 		return 0
 	default:
 		fmt.Fprintf(stderr, "mesosbox: unknown command %q (try: mesosbox help)\n", args[0])
@@ -131,8 +107,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// image handles `mesosbox image import FILE.tar`: what a user does on a
-// machine without registry access before running image tasks.
+// envOr is the environment variable key, else def.
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v

@@ -17,16 +17,25 @@ import (
 // MESOSBOX_ADDR, else the local node's master port.
 func nodeAddress(fs *flag.FlagSet) *string {
 	def := envOr("MESOSBOX_ADDR", "127.0.0.1:"+strconv.Itoa(appliance.DefaultConfig().MasterPort))
-	return fs.String("address", def, "HOST:PORT of a node's master port")
+	return fs.String("address", def, "`HOST:PORT` of a node's master (env MESOSBOX_ADDR)")
 }
 
 var httpClient = &http.Client{Timeout: 15 * time.Second}
 
+// newMembersFlags are the flags of members and leave (which ignores
+// --json).
+func newMembersFlags(name string) (fs *flag.FlagSet, addr *string, asJSON *bool) {
+	fs = newFlagSet(name)
+	authFileFlag(fs)
+	addr = nodeAddress(fs)
+	if name == "members" {
+		asJSON = fs.Bool("json", false, "print JSON")
+	}
+	return fs, addr, asJSON
+}
+
 func membersCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("members", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := nodeAddress(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs, addr, asJSON := newMembersFlags("members")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return usageError(stderr, "members", "mesosbox members [--address HOST:PORT] [--json]")
 	}
@@ -56,9 +65,7 @@ func membersCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 func leaveCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("leave", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := nodeAddress(fs)
+	fs, addr, _ := newMembersFlags("leave")
 	names, err := parseInterspersed(fs, args)
 	if err != nil || len(names) > 1 {
 		return usageError(stderr, "leave", "mesosbox leave [--address HOST:PORT] [NAME]")

@@ -17,19 +17,29 @@ import (
 
 const doctorUsage = `mesosbox doctor [--containerd-socket S] [--data-dir D] [--cgroup-root D] [--ports P,...] [--firewalld-service F]`
 
-// doctorCmd is `mesosbox doctor`: preflight checks of this machine before
-// `mesosbox serve`. Each check prints one line, "OK ..." or "FAIL ... —
-// what to do"; the exit status is 1 if any check failed.
-func doctorCmd(args []string, stdout, stderr io.Writer) int {
+// doctorOptions are the flags of mesosbox doctor.
+type doctorOptions struct {
+	sock, dataDir, cgroupRoot, ports, firewalld *string
+}
+
+func newDoctorFlags() (*flag.FlagSet, *doctorOptions) {
 	def := appliance.DefaultConfig()
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("doctor")
 	sock := fs.String("containerd-socket", envOr(appliance.EnvName("containerd-socket"), def.ContainerdSocket), "containerd's socket")
 	dataDir := fs.String("data-dir", envOr(appliance.EnvName("data-dir"), def.DataDir), "the node's data directory")
 	cgroupRoot := fs.String("cgroup-root", "/sys/fs/cgroup", "where cgroups are mounted")
 	ports := fs.String("ports", fmt.Sprintf("%d,%d,%d,%d,%d", def.MasterPort, def.AgentPort, def.MarathonPort, def.ChronosPort, def.RaftPort),
 		"the node's ports, the master's first")
 	firewalld := fs.String("firewalld-service", "/usr/lib/firewalld/services/mesosbox.xml", "firewalld's service file for mesosbox")
+	return fs, &doctorOptions{sock, dataDir, cgroupRoot, ports, firewalld}
+}
+
+// doctorCmd is `mesosbox doctor`: preflight checks of this machine before
+// `mesosbox serve`. Each check prints one line, "OK ..." or "FAIL ... —
+// what to do"; the exit status is 1 if any check failed.
+func doctorCmd(args []string, stdout, stderr io.Writer) int {
+	fs, opt := newDoctorFlags()
+	sock, dataDir, cgroupRoot, ports, firewalld := opt.sock, opt.dataDir, opt.cgroupRoot, opt.ports, opt.firewalld
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
 		return usageError(stderr, "doctor", doctorUsage)
 	}

@@ -21,18 +21,13 @@ import (
 // event type (repeatable, Marathon's event_type parameter) and --count
 // stops after that many events, for scripts.
 func eventsCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("events", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := marathonAddress(fs)
-	asJSON := fs.Bool("json", false, "print each event's JSON")
-	count := fs.Int("count", 0, "stop after this many events (0: never)")
-	var types []string
-	fs.Func("type", "only events of this type (repeatable)", func(v string) error { types = append(types, v); return nil })
+	fs, opt := newEventsFlags()
+	addr, asJSON, count := opt.marathon, opt.json, opt.count
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
 		return usageError(stderr, "events", "mesosbox events [--marathon HOST:PORT] [--type T]... [--count N] [--json]")
 	}
 	q := url.Values{}
-	for _, t := range types {
+	for _, t := range *opt.types {
 		q.Add("event_type", t)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -42,11 +37,18 @@ func eventsCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "events", err)
 	}
 	req.Header.Set("Accept", "text/event-stream")
+	creds, err := authorize(req)
+	if err != nil {
+		return fail(stderr, "events", err)
+	}
 	resp, err := (&http.Client{}).Do(req) // no timeout: the stream is long-lived
 	if err != nil {
 		return fail(stderr, "events", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return fail(stderr, "events", unauthorized(creds))
+	}
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return fail(stderr, "events", fmt.Errorf("%s: %s", resp.Status, describeError(body)))
@@ -76,6 +78,27 @@ func eventsCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "events", err)
 	}
 	return fail(stderr, "events", fmt.Errorf("the event stream ended"))
+}
+
+// eventsOptions are the flags of mesosbox events.
+type eventsOptions struct {
+	marathon *string
+	json     *bool
+	count    *int
+	types    *[]string
+}
+
+func newEventsFlags() (*flag.FlagSet, *eventsOptions) {
+	fs := newFlagSet("events")
+	authFileFlag(fs)
+	opt := &eventsOptions{
+		marathon: marathonAddress(fs),
+		json:     fs.Bool("json", false, "print each event's JSON"),
+		count:    fs.Int("count", 0, "stop after this many events (0: never)"),
+		types:    new([]string),
+	}
+	fs.Func("type", "only events of this `TYPE` (repeatable)", func(v string) error { *opt.types = append(*opt.types, v); return nil })
+	return fs, opt
 }
 
 // eventLine summarises one event for a person.

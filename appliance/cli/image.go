@@ -15,6 +15,22 @@ import (
 
 const imageUsage = "mesosbox image import FILE.tar|list [--containerd-socket S] [--containerd-namespace N] [--json]"
 
+// imageOptions are the flags of the image commands.
+type imageOptions struct {
+	ContainerdSocket, ContainerdNamespace string
+	json                                  *bool
+}
+
+func newImageFlags() (*flag.FlagSet, *imageOptions) {
+	def := appliance.DefaultConfig()
+	opt := &imageOptions{}
+	fs := newFlagSet("image")
+	fs.StringVar(&opt.ContainerdSocket, "containerd-socket", envOr(appliance.EnvName("containerd-socket"), def.ContainerdSocket), "containerd's socket")
+	fs.StringVar(&opt.ContainerdNamespace, "containerd-namespace", envOr(appliance.EnvName("containerd-namespace"), def.ContainerdNamespace), "containerd namespace")
+	opt.json = fs.Bool("json", false, "print JSON (list)")
+	return fs, opt
+}
+
 // image handles `mesosbox image import FILE.tar` — what a user does on a
 // machine without registry access before running image tasks — and
 // `mesosbox image list`. Both talk to containerd directly, in the node's
@@ -23,12 +39,8 @@ func image(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || (args[0] != "import" && args[0] != "list") {
 		return usageError(stderr, "image", imageUsage)
 	}
-	cfg := appliance.DefaultConfig()
-	fs := flag.NewFlagSet("image", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.ContainerdSocket, "containerd-socket", envOr(appliance.EnvName("containerd-socket"), cfg.ContainerdSocket), "containerd's socket")
-	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", envOr(appliance.EnvName("containerd-namespace"), cfg.ContainerdNamespace), "containerd namespace")
-	asJSON := fs.Bool("json", false, "print JSON (list)")
+	fs, cfg := newImageFlags()
+	asJSON := cfg.json
 	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return usageError(stderr, "image", imageUsage)

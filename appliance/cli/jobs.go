@@ -39,10 +39,8 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sub := args[0]
 	name := "job " + sub
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := chronosAddress(fs)
-	asJSON := fs.Bool("json", false, "print the API's JSON")
+	fs, opt := newJobFlags(name)
+	addr, asJSON := opt.chronos, opt.json
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		fmt.Fprintf(stderr, "mesosbox %s: %v\n", name, err)
@@ -77,6 +75,18 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, name, err)
 	}
 	return 0
+}
+
+// jobOptions are the flags of the job commands.
+type jobOptions struct {
+	chronos *string
+	json    *bool
+}
+
+func newJobFlags(name string) (*flag.FlagSet, *jobOptions) {
+	fs := newFlagSet(name)
+	authFileFlag(fs)
+	return fs, &jobOptions{chronos: chronosAddress(fs), json: fs.Bool("json", false, "print the API's JSON")}
 }
 
 // chronosClient runs the job subcommands against one Chronos.

@@ -37,17 +37,31 @@ type agentStatus struct {
 type agentResources struct {
 	Cpus float64 `json:"cpus"`
 	Mem  float64 `json:"mem"`
+	Disk float64 `json:"disk"`
+}
+
+// statusOptions are the flags of mesosbox status.
+type statusOptions struct {
+	address, marathon, chronos *string
+	json                       *bool
+}
+
+func newStatusFlags() (*flag.FlagSet, *statusOptions) {
+	fs := newFlagSet("status")
+	authFileFlag(fs)
+	return fs, &statusOptions{
+		address:  nodeAddress(fs),
+		marathon: marathonAddress(fs),
+		chronos:  chronosAddress(fs),
+		json:     fs.Bool("json", false, "print JSON"),
+	}
 }
 
 // statusCmd is `mesosbox status`: the cluster at a glance. It prints what
 // it could gather and exits 1 if any part of the cluster did not answer.
 func statusCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addr := nodeAddress(fs)
-	marathon := marathonAddress(fs)
-	chronos := chronosAddress(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs, opt := newStatusFlags()
+	addr, marathon, chronos, asJSON := opt.address, opt.marathon, opt.chronos, opt.json
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
 		return usageError(stderr, "status", statusUsage)
 	}

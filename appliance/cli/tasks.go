@@ -29,14 +29,8 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	sub := args[0]
 	name := "task " + sub
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	marathon := marathonAddress(fs)
-	master := nodeAddress(fs)
-	asJSON := fs.Bool("json", false, "print the API's JSON")
-	appID := fs.String("app", "", "only the tasks of this app")
-	follow := fs.Bool("f", false, "follow the output until the task ends")
-	useStderr := fs.Bool("stderr", false, "read stderr instead of stdout")
+	fs, opt := newTaskFlags(name)
+	marathon, master, asJSON, appID, follow, useStderr := opt.marathon, opt.master, opt.json, opt.app, opt.follow, opt.stderr
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		fmt.Fprintf(stderr, "mesosbox %s: %v\n", name, err)
@@ -78,6 +72,25 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, name, err)
 	}
 	return 0
+}
+
+// taskOptions are the flags of the task commands.
+type taskOptions struct {
+	marathon, master, app *string
+	json, follow, stderr  *bool
+}
+
+func newTaskFlags(name string) (*flag.FlagSet, *taskOptions) {
+	fs := newFlagSet(name)
+	authFileFlag(fs)
+	return fs, &taskOptions{
+		marathon: marathonAddress(fs),
+		master:   nodeAddress(fs),
+		json:     fs.Bool("json", false, "print the API's JSON"),
+		app:      fs.String("app", "", "only the tasks of this app"),
+		follow:   fs.Bool("f", false, "follow the output until the task ends"),
+		stderr:   fs.Bool("stderr", false, "read stderr instead of stdout"),
+	}
 }
 
 // marathonTask is the part of a task of /v2/tasks the table shows.
