@@ -33,13 +33,13 @@ func chronosAddress(fs *flag.FlagSet) *string {
 	return serviceAddress(fs, "chronos", "MESOSBOX_CHRONOS_ADDR", appliance.DefaultConfig().ChronosPort)
 }
 
-// masterOf is the master the app commands read free resources from:
-// --address or MESOSBOX_ADDR when given, else the master port on
-// Marathon's host.
-func masterOf(fs *flag.FlagSet, marathon, address string) string {
+// masterOf is the master the app and job commands read resources and
+// tasks from: --address or MESOSBOX_ADDR when given, else the master port
+// on the host of service (Marathon's or Chronos' HOST:PORT).
+func masterOf(fs *flag.FlagSet, service, address string) string {
 	given := os.Getenv("MESOSBOX_ADDR") != ""
 	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "address" })
-	if host, _, err := net.SplitHostPort(marathon); err == nil && !given {
+	if host, _, err := net.SplitHostPort(service); err == nil && !given {
 		address = net.JoinHostPort(host, strconv.Itoa(appliance.DefaultConfig().MasterPort))
 	}
 	return "http://" + address
@@ -148,7 +148,8 @@ func fail(stderr io.Writer, cmd string, err error) int {
 
 // usageError prints cmd's usage line and returns exit status 2.
 func usageError(stderr io.Writer, cmd, usage string) int {
-	fmt.Fprintf(stderr, "mesosbox %s: usage: %s\n", cmd, usage)
+	group, _, _ := strings.Cut(cmd, " ")
+	fmt.Fprintf(stderr, "mesosbox %s: usage: %s (see: mesosbox %s --help)\n", cmd, usage, group)
 	return 2
 }
 

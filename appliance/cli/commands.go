@@ -84,8 +84,8 @@ var commands = []command{
 
 	{path: "job list", summary: "list Chronos jobs: schedule, status, last run",
 		flags: append(chronosFlags, "json"), examples: []string{"mesosbox job list", "mesosbox job list --json"}},
-	{path: "job show", args: "NAME", summary: "a job: command, schedule or parents, runs",
-		flags: append(chronosFlags, "json"), examples: []string{"mesosbox job show backup"}, complete: argJob},
+	{path: "job show", args: "NAME", summary: "a job: command, schedule or parents, runs and its latest tasks",
+		flags: append(chronosFlags, "address", "json"), examples: []string{"mesosbox job show backup"}, complete: argJob},
 	{path: "job apply", args: "FILE", summary: "create or replace a job from Chronos job JSON",
 		flags: chronosFlags, examples: []string{"mesosbox job apply backup.json"}, complete: argFile},
 	{path: "job run", args: "NAME", summary: "start a job now, outside its schedule",

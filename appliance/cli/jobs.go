@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -50,7 +53,7 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 	if n, ok := want[sub]; !ok || len(pos) != n {
 		return usageError(stderr, "job", jobUsage)
 	}
-	c := &chronosClient{base: "http://" + *addr + "/v1/scheduler", out: stdout}
+	c := &chronosClient{base: "http://" + *addr + "/v1/scheduler", master: masterOf(fs, *addr, *opt.master), out: stdout}
 	switch sub {
 	case "list":
 		err = c.list(*asJSON)
@@ -79,20 +82,21 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 
 // jobOptions are the flags of the job commands.
 type jobOptions struct {
-	chronos *string
-	json    *bool
+	chronos, master *string
+	json            *bool
 }
 
 func newJobFlags(name string) (*flag.FlagSet, *jobOptions) {
 	fs := newFlagSet(name)
 	authFileFlag(fs)
-	return fs, &jobOptions{chronos: chronosAddress(fs), json: fs.Bool("json", false, "print the API's JSON")}
+	return fs, &jobOptions{chronos: chronosAddress(fs), master: nodeAddress(fs), json: fs.Bool("json", false, "print the API's JSON")}
 }
 
 // chronosClient runs the job subcommands against one Chronos.
 type chronosClient struct {
-	base string // http://HOST:PORT/v1/scheduler
-	out  io.Writer
+	base   string // http://HOST:PORT/v1/scheduler
+	master string // http://HOST:PORT of the master, for the job's tasks
+	out    io.Writer
 }
 
 func (c *chronosClient) jobURL(name string) string {
@@ -176,7 +180,52 @@ func (c *chronosClient) show(name string, asJSON bool) error {
 	if j.LastError != "" {
 		fmt.Fprintf(tw, "Last error:\t%s\n", j.LastError)
 	}
+	tw.Flush()
+	return c.showTasks(j.Name)
+}
+
+// recentJobTasks is how many of a job's tasks show lists.
+const recentJobTasks = 5
+
+// showTasks lists the job's latest tasks the master knows, so their
+// output can be read with `mesosbox task logs`. Chronos names a job's
+// tasks ct:DUE:ATTEMPT:NAME:ARGS.
+func (c *chronosClient) showTasks(name string) error {
+	st, err := getState(c.master + "/master/state")
+	if err != nil {
+		// The job itself is shown; its tasks are an extra.
+		fmt.Fprintf(c.out, "Tasks: not read from the master (%v); see --address\n", err)
+		return nil
+	}
+	var tasks []v0Task
+	for _, f := range append(st.Frameworks, st.CompletedFrameworks...) {
+		for _, t := range append(f.Tasks, f.CompletedTasks...) {
+			if parts := strings.Split(t.ID, ":"); len(parts) >= 4 && parts[0] == "ct" && parts[3] == name {
+				tasks = append(tasks, t)
+			}
+		}
+	}
+	if len(tasks) == 0 {
+		return nil
+	}
+	// Newest first: the due time in milliseconds leads the id.
+	slices.SortFunc(tasks, func(a, b v0Task) int { return cmp.Compare(chronosDue(b.ID), chronosDue(a.ID)) })
+	tw := tabwriter.NewWriter(c.out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tSTATE")
+	for _, t := range tasks[:min(len(tasks), recentJobTasks)] {
+		fmt.Fprintf(tw, "%s\t%s\n", t.ID, t.State)
+	}
 	return tw.Flush()
+}
+
+// chronosDue is the due time (ms) in a Chronos task id, 0 if none.
+func chronosDue(id string) int64 {
+	parts := strings.Split(id, ":")
+	if len(parts) < 2 {
+		return 0
+	}
+	ms, _ := strconv.ParseInt(parts[1], 10, 64)
+	return ms
 }
 
 // apply posts the Chronos job JSON in file unchanged: to /iso8601 for a

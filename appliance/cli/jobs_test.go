@@ -12,11 +12,12 @@ func TestJob(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
 	n := nodetest.Start(t, cfg, nil)
 	addr := strings.TrimPrefix(nodetest.URL(n, cfg.ChronosPort), "http://")
+	master := strings.TrimPrefix(nodetest.URL(n, cfg.MasterPort), "http://")
 	job := func(args ...string) (int, string, string) {
-		return runCLI(append(append([]string{"job"}, args...), "--chronos", addr)...)
+		return runCLI(append(append([]string{"job"}, args...), "--chronos", addr, "--address", master)...)
 	}
 
-	parent := writeFile(t, "parent.json", `{"name": "nightly", "command": "true", "cpus": 0.1, "mem": 16, "owner": "ops@example.com", "schedule": "R/2030-01-01T00:00:00Z/P1D"}`)
+	parent := writeFile(t, "parent.json", `{"name": "nightly", "command": "echo nightly ran", "cpus": 0.1, "mem": 16, "owner": "ops@example.com", "schedule": "R/2030-01-01T00:00:00Z/P1D"}`)
 	child := writeFile(t, "child.json", `{"name": "report", "command": "true", "cpus": 0.1, "mem": 16, "parents": ["nightly"]}`)
 	var code int
 	var out, errs string
@@ -51,6 +52,20 @@ func TestJob(t *testing.T) {
 		_, b, _ := job("show", "report")
 		return strings.Contains(a, "1 succeeded") && strings.Contains(b, "1 succeeded")
 	})
+	// show lists the job's tasks, whose output task logs reads.
+	_, out, _ = job("show", "nightly")
+	t.Logf("show after the run:\n%s", out)
+	_, tasks, ok := strings.Cut(out, "TASK ")
+	fields := strings.Fields(tasks)
+	if !ok || len(fields) < 3 || !strings.HasPrefix(fields[1], "ct:") || !strings.Contains(fields[1], ":nightly:") || fields[2] != "TASK_FINISHED" {
+		t.Fatalf("show lacks the finished task:\n%s", out)
+	}
+	if code, out, errs := runCLI("task", "logs", fields[1], "--address", master); code != 0 || out != "nightly ran\n" {
+		t.Errorf("task logs %s: %d %q %q", fields[1], code, out, errs)
+	}
+	if code, out, _ := runCLI("job", "show", "nightly", "--chronos", addr, "--address", "127.0.0.1:1"); code != 0 || !strings.Contains(out, "Tasks: not read from the master") {
+		t.Errorf("show without a master: %d\n%s", code, out)
+	}
 
 	// Errors: Chronos' messages, exit 1.
 	code, _, errs = job("show", "nope")
