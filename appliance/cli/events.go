@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 )
@@ -111,9 +112,16 @@ func eventLine(data string) string {
 		TaskStatus string `json:"taskStatus"`
 		ID         string `json:"id"`
 		URI        string `json:"uri"`
+		RunSpecID  string `json:"runSpecId"`  // instance_changed_event
+		InstanceID string `json:"instanceId"` // instance_changed_event
+		Condition  string `json:"condition"`  // instance_changed_event
+		GroupID    string `json:"groupId"`    // group_change_success
 		AppDef     struct {
 			ID string `json:"id"`
 		} `json:"appDefinition"`
+		Plan struct {
+			ID string `json:"id"`
+		} `json:"plan"` // deployment_info
 	}
 	if json.Unmarshal([]byte(data), &e) != nil {
 		return data
@@ -123,8 +131,8 @@ func eventLine(data string) string {
 		ts = t.Local().Format("15:04:05.000")
 	}
 	parts := []string{ts, e.EventType}
-	for _, v := range []string{e.AppID, e.AppDef.ID, e.URI, e.TaskID, e.TaskStatus, e.ID} {
-		if v != "" {
+	for _, v := range []string{e.AppID, e.RunSpecID, e.GroupID, e.AppDef.ID, e.URI, e.TaskID, e.InstanceID, e.TaskStatus, e.Condition, e.ID, e.Plan.ID} {
+		if v != "" && !slices.Contains(parts, v) { // deployment_success has its id twice
 			parts = append(parts, v)
 		}
 	}

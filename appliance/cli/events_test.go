@@ -44,3 +44,17 @@ func TestEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestEventLine(t *testing.T) {
+	cases := map[string]string{
+		`{"eventType":"instance_changed_event","runSpecId":"/web","instanceId":"web.instance-1","condition":"Running","timestamp":"x"}`: "x  instance_changed_event  /web  web.instance-1  Running",
+		`{"eventType":"deployment_success","id":"d1","plan":{"id":"d1"},"timestamp":"x"}`:                                               "x  deployment_success  d1",
+		`{"eventType":"group_change_success","groupId":"/","timestamp":"x"}`:                                                            "x  group_change_success  /",
+		`not json`: "not json",
+	}
+	for in, want := range cases {
+		if got := eventLine(in); got != want {
+			t.Errorf("%s: got %q, want %q", in, got, want)
+		}
+	}
+}
