@@ -168,7 +168,7 @@ func (l *writeLoad) run(next func(i int) (key, url, body string)) {
 			l.acked = append(l.acked, key)
 		default:
 			l.rejected[code]++
-			if len(l.rejectBodies) < 5 {
+			if len(l.rejectBodies) < 8 {
 				l.rejectBodies = append(l.rejectBodies, fmt.Sprintf("%d %s", code, resp))
 			}
 		}

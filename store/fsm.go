@@ -31,6 +31,10 @@ type fsm struct {
 
 	mu sync.RWMutex // guards db while Restore swaps the file
 	db *bolt.DB
+
+	// retry runs a commit again after the disk guard freed its reserve
+	// (diskguard.go); nil runs it once.
+	retry func(op func() error) error
 }
 
 func openFSM(path string, logger *slog.Logger) (*fsm, error) {
@@ -99,7 +103,7 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []interface{} {
 	out := make([]interface{}, len(logs))
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	err := f.db.Update(func(tx *bolt.Tx) error {
+	err := f.commit(func(tx *bolt.Tx) error {
 		applied := readApplied(tx)
 		last := applied
 		for i, l := range logs {
@@ -132,6 +136,17 @@ func (f *fsm) ApplyBatch(logs []*raft.Log) []interface{} {
 		}
 	}
 	return out
+}
+
+// commit runs fn in a write transaction, once more if the disk was full
+// and the guard could free its reserve: a rolled-back transaction leaves
+// nothing behind, so fn may run twice.
+func (f *fsm) commit(fn func(tx *bolt.Tx) error) error {
+	op := func() error { return f.db.Update(fn) }
+	if f.retry == nil {
+		return op()
+	}
+	return f.retry(op)
 }
 
 // Snapshot implements raft.FSM. The read transaction opened here is the

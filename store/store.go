@@ -36,6 +36,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// TLS, when set, makes the Raft transport mutual TLS (tls.go).
 	TLS *TLS
+	// DiskReserve is the size of the ballast kept in Dir for a full disk
+	// (diskguard.go); writes are refused below twice this much free space.
+	// 0 means DefaultDiskReserve.
+	DiskReserve int64
 }
 
 // Timeouts are Raft's timing knobs. Zero values take DefaultTimeouts; tests
@@ -95,6 +99,7 @@ type Store struct {
 	raft   *raft.Raft
 	fsm    *fsm
 	logs   *raftboltdb.BoltStore
+	guard  *diskGuard
 	trans  *raft.NetworkTransport
 	snaps  *raft.FileSnapshotStore
 
@@ -141,14 +146,21 @@ func Open(cfg Config) (*Store, error) {
 
 func (s *Store) open() error {
 	var err error
+	reserve := s.cfg.DiskReserve
+	if reserve <= 0 {
+		reserve = DefaultDiskReserve
+	}
+	s.guard = newDiskGuard(s.cfg.Dir, reserve, s.logger)
 	s.fsm, err = openFSM(filepath.Join(s.cfg.Dir, "state.db"), s.logger)
 	if err != nil {
 		return err
 	}
+	s.fsm.retry = s.guard.retry
 	s.logs, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(s.cfg.Dir, "raft.db")})
 	if err != nil {
 		return fmt.Errorf("store: open raft log: %w", err)
 	}
+	logs := guardedLogs{logs: s.logs, g: s.guard}
 	hlog := newHCLogger(s.logger)
 	s.snaps, err = raft.NewFileSnapshotStore(s.cfg.Dir, 2, hclogWriter{s.logger})
 	if err != nil {
@@ -176,7 +188,7 @@ func (s *Store) open() error {
 		rc.TrailingLogs = s.cfg.TrailingLogs
 	}
 
-	existing, err := raft.HasExistingState(s.logs, s.logs, s.snaps)
+	existing, err := raft.HasExistingState(logs, logs, s.snaps)
 	if err != nil {
 		return fmt.Errorf("store: inspect raft state: %w", err)
 	}
@@ -193,12 +205,12 @@ func (s *Store) open() error {
 		conf := raft.Configuration{Servers: []raft.Server{{
 			Suffrage: raft.Voter, ID: rc.LocalID, Address: s.trans.LocalAddr(),
 		}}}
-		if err := raft.BootstrapCluster(rc, s.logs, s.logs, s.snaps, s.trans, conf); err != nil {
+		if err := raft.BootstrapCluster(rc, logs, logs, s.snaps, s.trans, conf); err != nil {
 			return fmt.Errorf("store: bootstrap: %w", err)
 		}
 		s.logger.Info("bootstrapped a new one-voter cluster", "node", s.cfg.NodeID, "raft", s.cfg.Advertise)
 	}
-	s.raft, err = raft.NewRaft(rc, s.fsm, s.logs, s.logs, s.snaps, s.trans)
+	s.raft, err = raft.NewRaft(rc, s.fsm, logs, logs, s.snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("store: start raft: %w", err)
 	}
@@ -285,6 +297,11 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	data, err := encodeCommand(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s: %w", cmd.CommandType(), err)
+	}
+	if s.raft.State() == raft.Leader {
+		if err := s.guard.check(); err != nil {
+			return nil, err
+		}
 	}
 	timeout := 10 * time.Second
 	if dl, ok := ctx.Deadline(); ok {

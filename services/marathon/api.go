@@ -2,15 +2,20 @@ package marathon
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/mesosbox/mesosbox/services/app"
+	"github.com/mesosbox/mesosbox/store"
 )
 
 // maxBody bounds request bodies (Marathon's default is 1 MB for app
@@ -42,6 +47,7 @@ func (s *Service) Mount(r chi.Router) {
 	r.Delete("/v2/queue/*", s.leader(s.handleResetDelay))
 
 	r.Get("/v2/info", s.leader(s.handleInfo))
+	s.mountPods(r)
 
 	r.HandleFunc("/v2/groups", s.leader(s.routeGroups))
 	r.HandleFunc("/v2/groups/*", s.leader(s.routeGroups))
@@ -49,6 +55,11 @@ func (s *Service) Mount(r chi.Router) {
 	r.Delete("/v2/leader", s.leader(s.handleAbdicate))
 	r.Get("/metrics", s.handleMetrics)
 	r.Method(http.MethodGet, "/metrics/prometheus", s.prometheusHandler())
+	// A known path with another method gets Jersey's JSON 405, not
+	// chi's empty one: clients parse every error body.
+	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
+		writeMessage(w, http.StatusMethodNotAllowed, "HTTP 405 Method Not Allowed")
+	})
 }
 
 // leader serves a request on the leader with X-Marathon-Leader set, and
@@ -100,6 +111,11 @@ func writeError(w http.ResponseWriter, err error) {
 		writeJSON(w, e.status, e.body())
 		return
 	}
+	if errors.Is(err, store.ErrDiskFull) {
+		// Marathon answers 503 when its storage refuses a write.
+		writeMessage(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
 	writeMessage(w, http.StatusInternalServerError, err.Error())
 }
 
@@ -141,6 +157,19 @@ func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		return nil, badRequest("Could not read the request body: " + err.Error())
+	}
+	// Marathon's resources consume application/json only (Jersey answers
+	// any other declared type with 415); a body without a type is read
+	// as JSON, as curl users expect.
+	if ct := r.Header.Get("Content-Type"); ct != "" && len(body) > 0 {
+		if media, _, err := mime.ParseMediaType(ct); err != nil || (media != "application/json" && !strings.HasSuffix(media, "+json")) {
+			return nil, &apiError{status: http.StatusUnsupportedMediaType, message: "HTTP 415 Unsupported Media Type"}
+		}
+	}
+	// Jackson refuses malformed UTF-8; encoding/json would quietly turn
+	// it into U+FFFD and store ids and labels nobody sent.
+	if !utf8.Valid(body) {
+		return nil, &app.Error{Status: http.StatusBadRequest, Message: app.MessageInvalidJSON, Syntax: "Invalid UTF-8 in the request body"}
 	}
 	return body, nil
 }
