@@ -36,6 +36,10 @@ const (
 // before it is dropped, as Marathon drops slow consumers.
 const subscriberBuffer = 1024
 
+// maxSubscribers bounds the SSE clients of one node: each holds a
+// connection, a goroutine and up to subscriberBuffer events.
+const maxSubscribers = 1000
+
 type event struct {
 	typ  string
 	data []byte
@@ -52,17 +56,23 @@ func (sub *subscriber) drop() { sub.once.Do(func() { close(sub.dropped) }) }
 
 // bus fans events out to the SSE subscribers of this node.
 type bus struct {
-	mu   sync.Mutex
-	subs map[*subscriber]struct{}
+	mu      sync.Mutex
+	subs    map[*subscriber]struct{}
+	max     int    // subscribers at most
+	dropped uint64 // subscribers dropped for not keeping up
 }
 
-func newBus() *bus { return &bus{subs: map[*subscriber]struct{}{}} }
+func newBus() *bus { return &bus{subs: map[*subscriber]struct{}{}, max: maxSubscribers} }
 
+// subscribe adds a subscriber; nil when the node has max already.
 func (b *bus) subscribe(filter map[string]bool) *subscriber {
-	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{})}
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.subs) >= b.max {
+		return nil
+	}
+	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{})}
 	b.subs[sub] = struct{}{}
-	b.mu.Unlock()
 	return sub
 }
 
@@ -83,6 +93,7 @@ func (b *bus) publish(e event) {
 		case sub.ch <- e:
 		default:
 			delete(b.subs, sub)
+			b.dropped++
 			sub.drop()
 		}
 	}
@@ -187,11 +198,35 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 		filter[t] = true
 	}
 	sub := s.events.subscribe(filter)
+	if sub == nil {
+		writeMessage(w, http.StatusTooManyRequests, fmt.Sprintf("Too many event stream subscribers on this node (at most %d); try again later", maxSubscribers))
+		return
+	}
 	defer s.events.unsubscribe(sub)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
+	// A client that stops reading leaves a write blocked on a full TCP
+	// window. Once the bus drops it, a write deadline in the past fails
+	// that write, and the server's last one (the end of the chunked
+	// body), so that the handler returns and the connection closes. The
+	// handler waits for the goroutine: w must not be touched once it has
+	// returned.
+	cutOff := func() { _ = http.NewResponseController(w).SetWriteDeadline(time.Unix(1, 0)) }
+	finished := make(chan struct{})
+	var unblocker sync.WaitGroup
+	unblocker.Go(func() {
+		select {
+		case <-sub.dropped:
+			cutOff()
+		case <-finished:
+		}
+	})
+	defer func() {
+		close(finished)
+		unblocker.Wait()
+	}()
 	s.publish(eventStreamAttached, map[string]any{"remoteAddress": r.RemoteAddr})
 	defer s.publish(eventStreamDetached, map[string]any{"remoteAddress": r.RemoteAddr})
 	keepAlive := time.NewTicker(s.cfg.KeepAlive)
@@ -201,6 +236,7 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-sub.dropped:
+			cutOff()
 			return
 		case <-keepAlive.C:
 			if _, err := fmt.Fprint(w, ":\n\n"); err != nil {
