@@ -42,6 +42,7 @@ func (n *Node) addAgent() error {
 		Executor:   exec,
 		Logger:     n.log,
 		Version:    buildinfo.Version,
+		Transport:  n.sec.internal,
 
 		DefaultTaskUser: n.cfg.DefaultTaskUser,
 	})

@@ -89,7 +89,7 @@ func (n *Node) onLeader(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	if host := n.LeaderHost(); host != "" {
-		w.Header().Set("Location", "http://"+n.cfg.addr(host, n.cfg.MasterPort)+r.URL.RequestURI())
+		w.Header().Set("Location", n.scheme(n.cfg.MasterPort)+"://"+n.cfg.addr(host, n.cfg.MasterPort)+r.URL.RequestURI())
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return false
 	}
@@ -189,7 +189,7 @@ func (n *Node) join(ctx context.Context) error {
 	var last error
 	for time.Now().Before(deadline) {
 		for _, m := range n.cfg.Join {
-			err := postJoin(ctx, joinURL(m, n.cfg.MasterPort), body)
+			err := postJoin(ctx, n.internalClient(), n.scheme(n.cfg.MasterPort)+"://"+joinHost(m, n.cfg.MasterPort)+joinPath, body)
 			if err == nil {
 				n.log.Info("joined the cluster", "via", m)
 				return nil
@@ -213,14 +213,18 @@ type joinRefused struct{ msg string }
 
 func (e *joinRefused) Error() string { return e.msg }
 
-func joinURL(member string, defaultPort int) string {
+// joinHost is a --join member as host:port, the port defaulting to the
+// master port.
+func joinHost(member string, defaultPort int) string {
 	if _, _, err := net.SplitHostPort(member); err != nil {
 		member = net.JoinHostPort(member, strconv.Itoa(defaultPort))
 	}
-	return "http://" + member + joinPath
+	return member
 }
 
-func postJoin(ctx context.Context, url string, body []byte) error {
+// postJoin asks one member; client signs the request as this node, the
+// join token being the cluster's password.
+func postJoin(ctx context.Context, client *http.Client, url string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
@@ -228,7 +232,7 @@ func postJoin(ctx context.Context, url string, body []byte) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req) // follows the 307 to the leader with the body
+	resp, err := client.Do(req) // follows the 307 to the leader with the body
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func (n *Node) leaderURL(port int) func() string {
 		if host == "" {
 			return ""
 		}
-		return "http://" + n.cfg.addr(host, port)
+		return n.scheme(port) + "://" + n.cfg.addr(host, port)
 	}
 }
 
@@ -47,7 +47,7 @@ func (n *Node) addMarathon() {
 		LeaderURL: n.leaderURL(n.cfg.MarathonPort),
 		Hostname:  n.cfg.Advertise,
 		Port:      n.cfg.MarathonPort,
-		MasterURL: "http://" + n.cfg.AdvertiseAddr(n.cfg.MasterPort),
+		MasterURL: n.scheme(n.cfg.MasterPort) + "://" + n.cfg.AdvertiseAddr(n.cfg.MasterPort),
 		Abdicate:  n.store.LeadershipTransfer,
 	})
 	svc.Mount(n.routes.Marathon)

@@ -42,6 +42,7 @@ type Node struct {
 
 	master    *master.Master
 	joinToken string
+	sec       security
 }
 
 // Routers are the four HTTP surfaces of a node, one per port.
@@ -69,6 +70,9 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if err := n.setupJoinToken(); err != nil {
 		return nil, err
 	}
+	if err := n.setupSecurity(); err != nil {
+		return nil, err
+	}
 	st, err := store.Open(store.Config{
 		Dir:       filepath.Join(cfg.DataDir, "raft"),
 		NodeID:    cfg.NodeName,
@@ -77,6 +81,7 @@ func New(cfg Config, opts Options) (*Node, error) {
 		Bootstrap: len(cfg.Join) == 0,
 		Timeouts:  opts.RaftTimeouts,
 		Logger:    n.log,
+		TLS:       n.storeTLS(),
 	})
 	if err != nil {
 		return nil, err
@@ -140,7 +145,7 @@ func (n *Node) Start(ctx context.Context) error {
 		n.log.Warn("systemd notify failed", "error", err)
 	}
 	n.log.Info("node ready",
-		"mesos", "http://"+n.cfg.AdvertiseAddr(n.cfg.MasterPort),
+		"mesos", n.scheme(n.cfg.MasterPort)+"://"+n.cfg.AdvertiseAddr(n.cfg.MasterPort),
 		"marathon", "http://"+n.cfg.AdvertiseAddr(n.cfg.MarathonPort),
 		"chronos", "http://"+n.cfg.AdvertiseAddr(n.cfg.ChronosPort))
 	return nil
@@ -162,7 +167,8 @@ func (n *Node) listen() error {
 		if err != nil {
 			return fmt.Errorf("%s port: %w", s.name, err)
 		}
-		srv := &http.Server{Handler: limitBodies(s.name, s.h), ReadHeaderTimeout: 10 * time.Second,
+		l = n.secureListener(s.name, l)
+		srv := &http.Server{Handler: n.protect(s.name, limitBodies(s.name, s.h)), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
 		n.servers = append(n.servers, srv)
 		n.wg.Add(1)

@@ -2,6 +2,7 @@ package embedui
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -25,6 +26,15 @@ var agentPaths = map[string]bool{
 // address chosen by the caller.
 type agentProxy struct {
 	master http.Handler
+	agents AgentAccess
+}
+
+// AgentAccess is how the proxy calls agents: the agents' scheme ("http"
+// when empty) and a transport that authenticates this node to them (the
+// default transport when nil).
+type AgentAccess struct {
+	Scheme    string
+	Transport http.RoundTripper
 }
 
 func (p *agentProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -43,9 +53,10 @@ func (p *agentProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.Out.URL = &url.URL{Scheme: "http", Host: addr, Path: "/" + rest, RawQuery: r.URL.RawQuery}
+			pr.Out.URL = &url.URL{Scheme: cmp.Or(p.agents.Scheme, "http"), Host: addr, Path: "/" + rest, RawQuery: r.URL.RawQuery}
 			pr.Out.Host = addr
 		},
+		Transport: p.agents.Transport,
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 			http.Error(w, fmt.Sprintf("Agent %s did not answer: %v", addr, err), http.StatusBadGateway)
 		},

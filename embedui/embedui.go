@@ -46,11 +46,11 @@ var assets = func() fs.FS {
 // the sandbox proxy to agents. master is the same router, used in process
 // to look an agent up by id in /master/slaves, so the proxy only ever
 // reaches agents that registered with this master.
-func MountMesos(r chi.Router, master http.Handler) {
+func MountMesos(r chi.Router, master http.Handler, agents AgentAccess) {
 	index := page("mesos/index.html")
 	getHead(r, "/", index)
 	mountAssets(r, index)
-	p := &agentProxy{master: master}
+	p := &agentProxy{master: master, agents: agents}
 	r.Get("/ui/agents/{agentID}/*", p.ServeHTTP)
 }
 

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -62,6 +63,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is the mesosbox version, reported to the master.
 	Version string
+	// Transport carries the calls to the master (registration, status
+	// updates); the node's sets its credentials and TLS. Default when nil.
+	Transport http.RoundTripper
 }
 
 // Agent is a Mesos agent.

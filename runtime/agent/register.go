@@ -101,7 +101,7 @@ func (a *Agent) session(base string) (subscribed bool, err error) {
 
 	// net/http follows a 307 from a master that is not the leader
 	// ("Location: //leader:5050/..."), resending the body.
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Transport: a.cfg.Transport}).Do(req) // no timeout: the stream is long-lived
 	if err != nil {
 		return false, err
 	}

@@ -255,7 +255,7 @@ func (a *Agent) addCompletedLocked(t *task) {
 // master in the order they were queued.
 func (a *Agent) sender() {
 	defer a.wg.Done()
-	client := &http.Client{Timeout: postTimeout}
+	client := &http.Client{Timeout: postTimeout, Transport: a.cfg.Transport}
 	for {
 		select {
 		case <-a.sendWake:

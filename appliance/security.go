@@ -1,0 +1,138 @@
+package appliance
+
+import (
+	"crypto/tls"
+	"errors"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/mesosbox/mesosbox/appliance/auth"
+	"github.com/mesosbox/mesosbox/store"
+)
+
+// generatedCredentialsFile is where a node bound to a non-loopback address
+// without --http-credentials or --insecure keeps its generated admin login.
+const generatedCredentialsFile = "http-credentials"
+
+// openPaths are what each port serves without a login: liveness probes
+// (load balancers and systemd checks carry no credentials) and the join,
+// which checks the cluster's join token itself and answers 403 for a
+// wrong one. Everything else, the UIs and event streams included, asks.
+var openPaths = map[string][]string{
+	"master":   {"/master/health", joinPath},
+	"agent":    {"/health"},
+	"marathon": {"/ping"},
+	"chronos":  {"/ping"},
+}
+
+// dialects are the ports' error dialects for the 401.
+var dialects = map[string]auth.Dialect{
+	"master": auth.PlainText, "agent": auth.PlainText,
+	"marathon": auth.JSONMessage, "chronos": auth.JSONMessage,
+}
+
+// security is a node's HTTP authentication and TLS.
+type security struct {
+	guard *auth.Guard // nil: the ports serve without a login
+	tls   *auth.TLS   // nil: plain HTTP and plain Raft
+	// internal is the transport of every call to another node: signed as
+	// the node (auth.NodeUser with the join token), over the cluster's TLS.
+	internal http.RoundTripper
+}
+
+// setupSecurity loads the TLS files and the credentials, after the join
+// token is known (it is the nodes' password).
+func (n *Node) setupSecurity() error {
+	t, err := auth.LoadTLS(n.cfg.TLSCert, n.cfg.TLSKey, n.cfg.TLSCA)
+	if err != nil {
+		return err
+	}
+	n.sec.tls = t
+	var clientTLS *tls.Config
+	if t != nil {
+		clientTLS = t.Client()
+	}
+	n.sec.internal = auth.NodeTransport(n.joinToken, clientTLS)
+	users, err := n.loadCredentials()
+	if err != nil {
+		return err
+	}
+	if users != nil {
+		n.sec.guard = auth.NewGuard(users, n.joinToken)
+	}
+	return nil
+}
+
+// loadCredentials picks the logins of the HTTP ports: the given file; none
+// with --insecure (with a warning on every start) or on a loopback bind;
+// otherwise a generated admin login in the data directory.
+func (n *Node) loadCredentials() (*auth.Credentials, error) {
+	switch {
+	case n.cfg.HTTPCredentials != "":
+		if n.cfg.Insecure {
+			n.log.Warn("--insecure has no effect: --http-credentials is set, every port asks for a login")
+		}
+		return auth.Load(n.cfg.HTTPCredentials)
+	case n.cfg.Insecure:
+		n.log.Warn("serving every HTTP port WITHOUT authentication (--insecure): whoever reaches them can run commands on this cluster",
+			"bind", n.cfg.Bind)
+		return nil, nil
+	case net.ParseIP(n.cfg.Bind).IsLoopback():
+		return nil, nil
+	}
+	path := filepath.Join(n.cfg.DataDir, generatedCredentialsFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := auth.Generate(path); err != nil {
+			return nil, err
+		}
+		n.log.Warn("bound to a non-loopback address without --http-credentials: generated an admin login; the HTTP ports ask for it",
+			"user", auth.GeneratedUser, "file", path)
+	} else {
+		n.log.Info("the HTTP ports ask for the generated login", "file", path)
+	}
+	return auth.Load(path)
+}
+
+// storeTLS is the Raft transport's mutual TLS, nil without TLS.
+func (n *Node) storeTLS() *store.TLS {
+	if n.sec.tls == nil {
+		return nil
+	}
+	return &store.TLS{Server: n.sec.tls.MutualServer(), Client: n.sec.tls.Client()}
+}
+
+// protect puts a surface's handler behind the login, if there is one.
+func (n *Node) protect(surface string, h http.Handler) http.Handler {
+	if n.sec.guard == nil {
+		return h
+	}
+	return n.sec.guard.Wrap(h, dialects[surface], openPaths[surface]...)
+}
+
+// httpsSurfaces are the ports that serve HTTPS when TLS is configured: the
+// ones nodes call each other on (agent to master, joins, the UI's agent
+// proxy). Marathon and Chronos stay plain HTTP: a follower proxies its
+// client's own request to the leader there, with the client's login.
+var httpsSurfaces = map[string]bool{"master": true, "agent": true}
+
+// secureListener wraps a surface's listener in TLS when it serves HTTPS.
+func (n *Node) secureListener(surface string, l net.Listener) net.Listener {
+	if n.sec.tls == nil || !httpsSurfaces[surface] {
+		return l
+	}
+	return tls.NewListener(l, n.sec.tls.HTTPSServer())
+}
+
+// scheme is "https" for a port that serves HTTPS, else "http".
+func (n *Node) scheme(port int) string {
+	if n.sec.tls != nil && (port == n.cfg.MasterPort || port == n.cfg.AgentPort) {
+		return "https"
+	}
+	return "http"
+}
+
+// internalClient is an http.Client for calls to other nodes.
+func (n *Node) internalClient() *http.Client { return &http.Client{Transport: n.sec.internal} }
