@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 
@@ -150,6 +151,14 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if err != nil {
 		badRequest(w, "cannot read the request body: %v", err)
 		return nil, false
+	}
+	// The job resources are @Consumes(APPLICATION_JSON): Jersey answers
+	// a body of any other declared type with 415.
+	if ct := r.Header.Get("Content-Type"); ct != "" && len(body) > 0 {
+		if media, _, err := mime.ParseMediaType(ct); err != nil || media != "application/json" {
+			writeJSON(w, http.StatusUnsupportedMediaType, errorBody("Unsupported Media Type: "+ct, "Unsupported Media Type"))
+			return nil, false
+		}
 	}
 	return body, true
 }

@@ -78,6 +78,10 @@ func validatePathID(v *Violations, path, id string) {
 	}
 }
 
+// ValidatePathID reports at path how id breaks Marathon's PathId rules;
+// groups are held to the same rules as apps.
+func ValidatePathID(v *Violations, path, id string) { validatePathID(v, path, id) }
+
 // safePath is Marathon's PathId.safePath: the segments joined by "_", used
 // in task ids and Mesos names.
 func safePath(id string) string {

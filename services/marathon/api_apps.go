@@ -68,7 +68,9 @@ func (s *Service) handleListApps(w http.ResponseWriter, r *http.Request) {
 	if l := q.Get("label"); l != "" {
 		var err error
 		if sel, err = app.ParseSelector(l); err != nil {
-			writeError(w, err)
+			// Marathon's parser throws IllegalArgumentException, which
+			// its exception mapper answers with 422 and the message.
+			writeError(w, &apiError{status: http.StatusUnprocessableEntity, message: err.Error()})
 			return
 		}
 	}
@@ -222,6 +224,11 @@ func (s *Service) create(ctx context.Context, a *app.App, force bool) (*Deployme
 	}
 	if err := s.checkTree(a.ID); err != nil {
 		return nil, err
+	}
+	after := s.st.tree()
+	after.apps[a.ID] = a
+	if hasCycle(after.effectiveDeps()) {
+		return nil, notValid("", "Dependency graph has cyclic dependencies.")
 	}
 	assignServicePorts(a, nil, s.st.usedServicePorts(a.ID))
 	app.Stamp(nil, a, s.now())
@@ -392,6 +399,12 @@ func (s *Service) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 	var raws []json.RawMessage
 	if err := json.Unmarshal(body, &raws); err != nil {
 		writeError(w, &app.Error{Status: http.StatusBadRequest, Message: app.MessageInvalidJSON, Syntax: err.Error()})
+		return
+	}
+	if raws == nil { // a JSON null, which Play reads as no array at all
+		var v app.Violations
+		v.Add("", "error.expected.jsarray")
+		writeError(w, &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageInvalidJSON, Details: v.Details()})
 		return
 	}
 	partial := r.Method == http.MethodPatch || boolParam(r, "partialUpdate", true)

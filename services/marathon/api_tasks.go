@@ -134,6 +134,12 @@ func (s *Service) handleDeleteTasks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &app.Error{Status: http.StatusBadRequest, Message: app.MessageInvalidJSON, Syntax: err.Error()})
 		return
 	}
+	if req.IDs == nil { // absent or null: Marathon requires the list
+		var v app.Violations
+		v.Add("/ids", "error.path.missing")
+		writeError(w, &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageInvalidJSON, Details: v.Details()})
+		return
+	}
 	for _, id := range req.IDs {
 		if _, ok := app.ParseTaskID(id); !ok {
 			writeError(w, badRequest(fmt.Sprintf("Invalid task id '%s'.", id)))

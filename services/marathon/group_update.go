@@ -181,6 +181,10 @@ func (u *updater) group(gid string, gu *groupUpdate, path string) error {
 		return u.scale(gid, *gu.ScaleBy, path)
 	}
 	if gid != "/" {
+		var v app.Violations
+		if app.ValidatePathID(&v, path+"/id", gid); !v.Empty() {
+			return &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageNotValid, Details: v.Details()}
+		}
 		g := Group{ID: gid, Version: u.now}
 		if old := u.next.groups[gid]; old != nil {
 			g = *old
@@ -332,9 +336,12 @@ func (u *updater) rollback(gid string, version time.Time) error {
 	return nil
 }
 
-// check refuses a tree where an app and a group share an id, or an app
-// holds something.
+// check refuses a tree where an app and a group share an id, an app
+// holds something, or dependencies go round in a cycle.
 func (u *updater) check() error {
+	if hasCycle(u.next.effectiveDeps()) {
+		return notValid("", "Dependency graph has cyclic dependencies.")
+	}
 	for id := range u.next.apps {
 		if u.next.groups[id] != nil {
 			return treeClash()
@@ -375,4 +382,38 @@ func (u *updater) diff() (map[string]appChange, groupEdits) {
 	}
 	sort.Strings(ge.del)
 	return changes, ge
+}
+
+// hasCycle reports whether the dependency graph deps (app → the apps it
+// waits for) has a cycle, which Marathon's root group validation refuses:
+// such apps could never be deployed in order.
+func hasCycle(deps map[string][]string) bool {
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := make(map[string]int, len(deps))
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		switch state[id] {
+		case visiting:
+			return true
+		case done:
+			return false
+		}
+		state[id] = visiting
+		for _, d := range deps[id] {
+			if visit(d) {
+				return true
+			}
+		}
+		state[id] = done
+		return false
+	}
+	for _, id := range sortedKeys(deps) {
+		if visit(id) {
+			return true
+		}
+	}
+	return false
 }

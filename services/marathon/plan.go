@@ -96,6 +96,7 @@ func plan(id string, version time.Time, changes map[string]appChange, deps map[s
 		Original: map[string]*app.App{}, Target: map[string]*app.App{}}
 	var stops, starts []Action
 	layers := map[int][]Action{}
+	memo := map[string]int{} // dependency depths
 	ids := make([]string, 0, len(changes))
 	for appID := range changes {
 		ids = append(ids, appID)
@@ -108,7 +109,7 @@ func plan(id string, version time.Time, changes map[string]appChange, deps map[s
 			stops = append(stops, Action{ActionStop, appID})
 		case c.Before == nil && c.After != nil:
 			starts = append(starts, Action{ActionStart, appID})
-			depth := dependencyDepth(appID, deps, map[string]bool{})
+			depth := dependencyDepth(appID, deps, memo)
 			layers[depth] = append(layers[depth], Action{ActionScale, appID})
 		case c.Before != nil && c.After != nil:
 			action := ""
@@ -121,7 +122,7 @@ func plan(id string, version time.Time, changes map[string]appChange, deps map[s
 			if action == "" {
 				continue
 			}
-			depth := dependencyDepth(appID, deps, map[string]bool{})
+			depth := dependencyDepth(appID, deps, memo)
 			layers[depth] = append(layers[depth], Action{action, appID})
 		default:
 			continue
@@ -151,19 +152,25 @@ func plan(id string, version time.Time, changes map[string]appChange, deps map[s
 
 // dependencyDepth is the length of the longest chain of dependencies of an
 // app (dependencies on absent apps and cycles count as leaves).
-func dependencyDepth(id string, deps map[string][]string, visiting map[string]bool) int {
+func dependencyDepth(id string, deps map[string][]string, memo map[string]int) int {
+	if d, ok := memo[id]; ok {
+		return d
+	}
 	list, ok := deps[id]
-	if !ok || visiting[id] {
+	if !ok {
 		return 0
 	}
-	visiting[id] = true
-	defer delete(visiting, id)
+	// Memoized: without it, apps that each depend on all the earlier ones
+	// take 2^n steps. An app on a cycle (refused on write, but possible in
+	// old state) counts as depth 0 while it is being computed.
+	memo[id] = 0
 	depth := 0
 	for _, dep := range list {
 		if _, ok := deps[dep]; ok {
-			depth = max(depth, 1+dependencyDepth(dep, deps, visiting))
+			depth = max(depth, 1+dependencyDepth(dep, deps, memo))
 		}
 	}
+	memo[id] = depth
 	return depth
 }
 
