@@ -49,6 +49,10 @@ func (m *Master) accept(f *framework, acc *scheduler.Call_Accept) {
 			m.log.Warn("unsupported offer operation dropped", "framework", f.id, "type", op.Type.String())
 			continue
 		}
+		if op.Type == mesos.Offer_Operation_LAUNCH_GROUP && offerErr == nil {
+			pool = m.launchGroup(f, a, infos, pool, role)
+			continue
+		}
 		for i := range infos {
 			info := infos[i]
 			if offerErr != nil {
@@ -71,6 +75,43 @@ func (m *Master) accept(f *framework, acc *scheduler.Call_Accept) {
 		m.addFilter(f, role, a.ID, pool, acc.Filters)
 	}
 	m.signalAllocation()
+}
+
+// launchGroup launches the tasks of a LAUNCH_GROUP together, as Mesos
+// does: they are validated as one (an invalid task fails the whole group,
+// every task gets TASK_ERROR) and sent to the agent together, each told
+// its siblings so the agent kills the group when one fails (the default
+// executor's behaviour). It returns what the group leaves of the pool.
+func (m *Master) launchGroup(f *framework, a *agent, infos []mesos.TaskInfo, pool resources.Resources, role string) resources.Resources {
+	left := pool
+	res := make([]resources.Resources, len(infos))
+	var groupErr error
+	group := make([]string, len(infos))
+	for i := range infos {
+		if infos[i].AgentID.Value == "" {
+			infos[i].AgentID = mesos.AgentID{Value: a.ID}
+		}
+		group[i] = infos[i].TaskID.Value
+		r, err := m.validateTask(f, a, &infos[i], left)
+		if err != nil && groupErr == nil {
+			groupErr = fmt.Errorf("Task group is invalid: task %s: %v", infos[i].TaskID.Value, err)
+		}
+		res[i] = r
+		left = left.Sub(r)
+	}
+	if len(infos) == 0 {
+		return pool
+	}
+	if groupErr != nil {
+		for _, info := range infos {
+			m.taskError(f, a, info, groupErr.Error())
+		}
+		return pool
+	}
+	for i, info := range infos {
+		m.launchInGroup(f, a, info, res[i], role, group)
+	}
+	return left
 }
 
 // takeOffers removes the offers from the outstanding set and checks them.
@@ -137,6 +178,12 @@ func (m *Master) validateTask(f *framework, a *agent, info *mesos.TaskInfo, pool
 
 // launch records the task as TASK_STAGING and sends it to the agent.
 func (m *Master) launch(f *framework, a *agent, info mesos.TaskInfo, res resources.Resources, role string) {
+	m.launchInGroup(f, a, info, res, role, nil)
+}
+
+// launchInGroup is launch for a task of a task group (group lists the ids
+// of all its tasks; nil for a lone task).
+func (m *Master) launchInGroup(f *framework, a *agent, info mesos.TaskInfo, res resources.Resources, role string, group []string) {
 	t := &task{TaskRecord: TaskRecord{FrameworkID: f.id, AgentID: a.ID, Info: info}, res: res, role: role}
 	t.Statuses = []mesos.TaskStatus{m.masterStatus(t, mesos.TASK_STAGING, 0, "")}
 	f.tasks[t.id()] = t
@@ -144,7 +191,9 @@ func (m *Master) launch(f *framework, a *agent, info mesos.TaskInfo, res resourc
 	m.persist(PutTask{Task: t.TaskRecord})
 	m.publishTaskAdded(t)
 	m.metrics.tasksLaunched++
-	a.conn.send(launchEvent(f, info))
+	ev := launchEvent(f, info)
+	ev.Launch.Group = group
+	a.conn.send(ev)
 }
 
 // dropTask answers a task that could not be launched because its offers

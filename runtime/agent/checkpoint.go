@@ -24,6 +24,9 @@ type taskRecord struct {
 	FrameworkName string         `json:"framework_name,omitempty"`
 	FrameworkUser string         `json:"framework_user,omitempty"`
 	Info          mesos.TaskInfo `json:"info"`
+	// Group lists the task ids of the task group (LAUNCH_GROUP) the task
+	// belongs to, itself included; empty for a lone task.
+	Group []string `json:"group,omitempty"`
 	// RunID is the container id of Mesos: the last element of the sandbox
 	// path (runs/<RunID>) and TASK_RUNNING's container_status.container_id.
 	RunID   string `json:"run_id"`

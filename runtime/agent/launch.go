@@ -44,6 +44,7 @@ func (a *Agent) launch(l *agentapi.Launch) {
 		FrameworkName: l.FrameworkName,
 		FrameworkUser: l.FrameworkUser,
 		Info:          info,
+		Group:         l.Group,
 		RunID:         runID,
 		Sandbox:       a.sandboxPath(key, runID),
 	}}
@@ -163,7 +164,9 @@ func (a *Agent) launchFailed(t *task, reason mesos.TaskStatus_Reason, msg string
 			"Task was killed before it started"))
 		return
 	}
-	a.emitLocked(t, newStatus(t, mesos.TASK_FAILED, reasonOf(reason), msg))
+	st := newStatus(t, mesos.TASK_FAILED, reasonOf(reason), msg)
+	a.emitLocked(t, st)
+	a.failGroupLocked(t, st)
 }
 
 // containerStatus is what TASK_RUNNING carries: the container id, the IP
@@ -195,7 +198,9 @@ func (a *Agent) watch(t *task, et executor.Task) {
 		return
 	}
 	t.stopWatchers()
-	a.emitLocked(t, a.exitStatus(t, et.Exit()))
+	st := a.exitStatus(t, et.Exit())
+	a.emitLocked(t, st)
+	a.failGroupLocked(t, st)
 }
 
 // exitStatus maps an exit to the terminal update Mesos' command executor

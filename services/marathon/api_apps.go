@@ -238,6 +238,9 @@ func (s *Service) create(ctx context.Context, a *app.App, force bool) (*Deployme
 // checkTree refuses an app id that is also a group: an app cannot sit
 // where a group is, nor inside another app.
 func (s *Service) checkTree(id string) error {
+	if s.st.pods[id] != nil {
+		return &apiError{status: http.StatusConflict, message: fmt.Sprintf("A pod with id [%s] already exists.", id)}
+	}
 	t := s.st.tree()
 	clash := t.hasGroup(id)
 	for _, p := range ancestors(id) {

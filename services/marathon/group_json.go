@@ -90,7 +90,7 @@ func (s *Service) renderGroupIn(t tree, ids []string, id string, e groupEmbed, l
 		out.Apps = &apps
 	}
 	if e.pods {
-		out.Pods = &[]json.RawMessage{}
+		out.Pods = s.groupPods(id, live)
 	}
 	if e.groups {
 		groups := []*groupJSON{}

@@ -127,12 +127,14 @@ func renderTask(t *Task, a *app.App) taskJSON {
 
 type actionJSON struct {
 	Action string `json:"action"`
-	App    string `json:"app"`
+	App    string `json:"app,omitempty"`
+	Pod    string `json:"pod,omitempty"`
 }
 
 type currentActionJSON struct {
 	Action                string          `json:"action"`
-	App                   string          `json:"app"`
+	App                   string          `json:"app,omitempty"`
+	Pod                   string          `json:"pod,omitempty"`
 	ReadinessCheckResults []readinessJSON `json:"readinessCheckResults"`
 }
 
@@ -143,7 +145,7 @@ type stepJSONT struct {
 func stepJSON(actions []Action) stepJSONT {
 	out := stepJSONT{Actions: []actionJSON{}}
 	for _, a := range actions {
-		out.Actions = append(out.Actions, actionJSON{a.Action, a.App})
+		out.Actions = append(out.Actions, actionJSON{Action: a.Action, App: a.App})
 	}
 	return out
 }
@@ -168,10 +170,24 @@ func (s *Service) planJSON(d *Deployment) planJSONT {
 		out.AffectedApps = []string{}
 	}
 	for _, step := range d.Steps {
-		out.Steps = append(out.Steps, stepJSON(step))
+		out.Steps = append(out.Steps, podStepJSON(d, stepJSON(step)))
 	}
 	for _, a := range d.currentActions() {
-		out.CurrentActions = append(out.CurrentActions, currentActionJSON{a.Action, a.App, s.readinessResults(a.App)})
+		ca := currentActionJSON{Action: a.Action, App: a.App, ReadinessCheckResults: s.readinessResults(a.App)}
+		if d.isPod(a.App) {
+			ca = currentActionJSON{Action: podAction(a.Action), Pod: a.App, ReadinessCheckResults: []readinessJSON{}}
+		}
+		out.CurrentActions = append(out.CurrentActions, ca)
+	}
+	if len(d.Pods) > 0 {
+		out.AffectedApps = []string{}
+		for _, id := range d.AffectedApps {
+			if d.isPod(id) {
+				out.AffectedPods = append(out.AffectedPods, id)
+			} else {
+				out.AffectedApps = append(out.AffectedApps, id)
+			}
+		}
 	}
 	return out
 }

@@ -40,6 +40,9 @@ type Deployment struct {
 	// Target holds each affected app as the deployment makes it (nil for
 	// apps it stops).
 	Target map[string]*app.App `json:"target"`
+	// Pods are the affected ids that are pods (their actions print as
+	// StartPod, ScalePod... and they are not in Original and Target).
+	Pods []string `json:"pods,omitempty"`
 }
 
 func (d *Deployment) affects(appID string) bool {

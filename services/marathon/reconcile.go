@@ -37,6 +37,16 @@ func (s *Service) plan(ctx context.Context) []*Task {
 			}
 		}
 	}
+	for _, id := range s.st.podIDs() {
+		launch, podKills := s.planPod(id)
+		kills = append(kills, podKills...)
+		if launch > 0 {
+			queue[id] = launch
+			if _, ok := s.since[id]; !ok {
+				s.since[id] = now
+			}
+		}
+	}
 	for id := range s.since {
 		if queue[id] == 0 {
 			delete(s.since, id)
@@ -44,7 +54,7 @@ func (s *Service) plan(ctx context.Context) []*Task {
 		}
 	}
 	for _, t := range s.st.allTasks() {
-		if _, ok := s.st.apps[t.AppID]; !ok && t.isActive() && !t.Killing {
+		if s.runSpec(t.AppID) == nil && t.isActive() && !t.Killing {
 			kills = append(kills, t)
 		}
 	}
@@ -175,6 +185,13 @@ func (s *Service) stepDone(d *Deployment) bool {
 		return true
 	}
 	for _, a := range actions {
+		if d.isPod(a.App) {
+			instances, _ := instanceTasks(s.st.pods[a.App], s.st.tasksOf(a.App))
+			if !done(a.Action, podApp(s.st.pods[a.App]), instances, nil) {
+				return false
+			}
+			continue
+		}
 		app := s.st.apps[a.App]
 		if !done(a.Action, app, s.st.tasksOf(a.App), s.readyFn(app, d)) {
 			return false

@@ -81,7 +81,7 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 	}
 	now := s.cfg.Clock.Now()
 	w := &Write{}
-	a := s.st.apps[t.AppID]
+	a := s.runSpec(t.AppID)
 	next := *t
 	next.State = state
 	next.Message = status.GetMessage()
@@ -204,9 +204,10 @@ func (s *Service) useOffer(ctx context.Context, d *driver.Driver, o mesos.Offer)
 		return
 	}
 	var infos []mesos.TaskInfo
+	var groups []mesos.Offer_Operation
 	var created []*Task
 	for _, appID := range s.queueOrder() {
-		a := s.st.apps[appID]
+		a := s.runSpec(appID)
 		if a == nil || s.queue[appID] == 0 || s.delayed(appID, now) {
 			continue
 		}
@@ -220,17 +221,25 @@ func (s *Service) useOffer(ctx context.Context, d *driver.Driver, o mesos.Offer)
 				rejected = reasons
 				break
 			}
-			t, info := s.newTask(a, pool, f, now)
-			infos = append(infos, info)
-			created = append(created, t)
-			placed = append(placed, t.Placement)
+			if r := s.st.pods[appID]; r != nil {
+				tasks, group, exec := s.newPodInstance(r, pool, f, now)
+				groups = append(groups, mesos.Offer_Operation{Type: mesos.Offer_Operation_LAUNCH_GROUP,
+					LaunchGroup: &mesos.Offer_Operation_LaunchGroup{Executor: exec, TaskGroup: group}})
+				created = append(created, tasks...)
+				placed = append(placed, tasks[0].Placement)
+			} else {
+				t, info := s.newTask(a, pool, f, now)
+				infos = append(infos, info)
+				created = append(created, t)
+				placed = append(placed, t.Placement)
+			}
 			pool.free = pool.free.Sub(f.res)
 			s.queue[appID]--
 			used = true
 		}
 		stats.record(now, used, rejected)
 	}
-	if len(infos) == 0 {
+	if len(created) == 0 {
 		s.metrics.offersDeclined.Inc()
 		_ = d.Decline([]mesos.OfferID{o.ID}, s.cfg.DeclineRefuse)
 		return
@@ -249,7 +258,11 @@ func (s *Service) useOffer(ctx context.Context, d *driver.Driver, o mesos.Offer)
 	}
 	s.metrics.offersUsed.Inc()
 	s.metrics.launched.Add(float64(len(created)))
-	if err := d.Launch([]mesos.OfferID{o.ID}, infos, s.cfg.DeclineRefuse); err != nil {
+	var ops []mesos.Offer_Operation
+	if len(infos) > 0 {
+		ops = append(ops, mesos.Offer_Operation{Type: mesos.Offer_Operation_LAUNCH, Launch: &mesos.Offer_Operation_Launch{TaskInfos: infos}})
+	}
+	if err := d.Accept([]mesos.OfferID{o.ID}, append(ops, groups...), s.cfg.DeclineRefuse); err != nil {
 		// Not subscribed any more: reconciliation after re-subscribing
 		// reports the tasks lost, and they are replaced.
 		s.log.Warn("launch failed", "error", err)

@@ -14,10 +14,14 @@ import (
 // the JSON). It is persisted on every state change, so that a new leader
 // knows every task its predecessor launched.
 type Task struct {
-	ID      string `json:"id"`
-	AppID   string `json:"appId"`
-	AgentID string `json:"agentId"`
-	Host    string `json:"host"`
+	ID    string `json:"id"`
+	AppID string `json:"appId"`
+	// InstanceID and Container are set on the tasks of pod instances:
+	// the instance the task belongs to and its container's name.
+	InstanceID string `json:"instanceId,omitempty"`
+	Container  string `json:"container,omitempty"`
+	AgentID    string `json:"agentId"`
+	Host       string `json:"host"`
 	// Ports are the host ports taken from the offer, by port index.
 	Ports        []uint64 `json:"ports,omitempty"`
 	ServicePorts []int    `json:"servicePorts,omitempty"`
@@ -179,6 +183,8 @@ type state struct {
 	failures    map[string]*TaskFailure
 	groups      map[string]*Group
 	roots       []time.Time // versions of the stored root snapshots, ascending
+	pods        map[string]*podRecord
+	podVersions map[string][]time.Time // pod id → stored versions, ascending
 }
 
 func newState() *state {
@@ -190,6 +196,8 @@ func newState() *state {
 		delays:      map[string]*Delay{},
 		failures:    map[string]*TaskFailure{},
 		groups:      map[string]*Group{},
+		pods:        map[string]*podRecord{},
+		podVersions: map[string][]time.Time{},
 	}
 }
 

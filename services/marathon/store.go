@@ -55,6 +55,8 @@ type Write struct {
 	PutGroups         []*Group       `json:"putGroups,omitempty"`
 	DeleteGroups      []string       `json:"deleteGroups,omitempty"`
 	PutRoot           *RootVersion   `json:"putRoot,omitempty"`
+	PutPods           []*podRecord   `json:"putPods,omitempty"`
+	DeletePods        []string       `json:"deletePods,omitempty"`
 }
 
 // CommandType implements store.Command.
@@ -63,7 +65,7 @@ func (Write) CommandType() string { return "marathon.write" }
 func (w *Write) empty() bool {
 	return len(w.PutApps)+len(w.DeleteApps)+len(w.PutTasks)+len(w.DeleteTasks)+
 		len(w.PutDeployments)+len(w.DeleteDeployments)+len(w.PutDelays)+len(w.DeleteDelays)+
-		len(w.PutFailures)+len(w.PutGroups)+len(w.DeleteGroups) == 0 && w.FrameworkID == "" && w.PutRoot == nil
+		len(w.PutFailures)+len(w.PutGroups)+len(w.DeleteGroups)+len(w.PutPods)+len(w.DeletePods) == 0 && w.FrameworkID == "" && w.PutRoot == nil
 }
 
 func init() {
@@ -103,6 +105,9 @@ func applyWrite(tx *bolt.Tx, w Write) (any, error) {
 		}
 	}
 	if err := applyGroups(tx, w); err != nil {
+		return nil, err
+	}
+	if err := applyPods(tx, w); err != nil {
 		return nil, err
 	}
 	for _, a := range w.PutApps {
@@ -308,6 +313,9 @@ func loadState(st *store.Store) (*state, error) {
 			return nil
 		}); err != nil {
 			return fmt.Errorf("failures: %w", err)
+		}
+		if err := loadPods(tx, s); err != nil {
+			return err
 		}
 		return loadGroups(tx, s)
 	})

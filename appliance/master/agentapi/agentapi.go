@@ -74,6 +74,10 @@ type Launch struct {
 	FrameworkName string         `json:"framework_name,omitempty"`
 	FrameworkUser string         `json:"framework_user,omitempty"`
 	Task          mesos.TaskInfo `json:"task"`
+	// Group lists the task ids of the task group the task was launched
+	// in (LAUNCH_GROUP), itself included; empty for a lone task. When one
+	// task of a group fails, the agent kills the others.
+	Group []string `json:"group,omitempty"`
 }
 
 // Kill asks the agent to kill a task; GraceNanos overrides the task's kill

@@ -165,11 +165,16 @@ func (d *Driver) call(c *scheduler.Call) error {
 // Launch accepts offers with LAUNCH operations; what the tasks leave of
 // the offers is declined for refuse.
 func (d *Driver) Launch(offerIDs []mesos.OfferID, tasks []mesos.TaskInfo, refuse time.Duration) error {
+	return d.Accept(offerIDs, []mesos.Offer_Operation{{Type: mesos.Offer_Operation_LAUNCH,
+		Launch: &mesos.Offer_Operation_Launch{TaskInfos: tasks}}}, refuse)
+}
+
+// Accept accepts offers with any operations (LAUNCH, LAUNCH_GROUP); what
+// they leave of the offers is declined for refuse.
+func (d *Driver) Accept(offerIDs []mesos.OfferID, ops []mesos.Offer_Operation, refuse time.Duration) error {
 	secs := refuse.Seconds()
 	return d.call(&scheduler.Call{Type: scheduler.Call_ACCEPT, Accept: &scheduler.Call_Accept{
-		OfferIDs:   offerIDs,
-		Operations: []mesos.Offer_Operation{{Type: mesos.Offer_Operation_LAUNCH, Launch: &mesos.Offer_Operation_Launch{TaskInfos: tasks}}},
-		Filters:    &mesos.Filters{RefuseSeconds: &secs},
+		OfferIDs: offerIDs, Operations: ops, Filters: &mesos.Filters{RefuseSeconds: &secs},
 	}})
 }
 

@@ -1,0 +1,121 @@
+package marathon_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mesosbox/mesosbox/appliance/nodetest"
+)
+
+type e2ePodStatus struct {
+	Status    string `json:"status"`
+	Instances []struct {
+		ID         string `json:"id"`
+		Status     string `json:"status"`
+		Containers []struct {
+			Name      string `json:"name"`
+			Status    string `json:"status"`
+			Endpoints []struct {
+				AllocatedHostPort int `json:"allocatedHostPort"`
+			} `json:"endpoints"`
+		} `json:"containers"`
+	} `json:"instances"`
+}
+
+func podStatusOf(t *testing.T, base string) e2ePodStatus {
+	var st e2ePodStatus
+	_, out := nodetest.Get(t, base+"/v2/pods/e2e/pod::status")
+	_ = json.Unmarshal([]byte(out), &st)
+	return st
+}
+
+// stableIDs are the ids of the STABLE instances.
+func stableIDs(st e2ePodStatus) []string {
+	var out []string
+	for _, in := range st.Instances {
+		if in.Status == "STABLE" {
+			out = append(out, in.ID)
+		}
+	}
+	return out
+}
+
+func call(t *testing.T, method, url, body string) (int, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
+}
+
+// TestNodeRunsRealPod runs a pod of two command containers as real
+// processes on a node: an HTTP server on the host port of its endpoint
+// (from ENDPOINT_HTTP) and a sidecar. The pod is scaled 1→2, one
+// instance is killed and replaced, and the pod is deleted: its processes
+// stop.
+func TestNodeRunsRealPod(t *testing.T) {
+	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
+	n := nodetest.Start(t, cfg, nil)
+	base := nodetest.URL(n, cfg.MarathonPort)
+	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
+		code, _ := nodetest.Get(t, base+"/v2/pods")
+		return code == 200
+	})
+	pod := `{"id":"/e2e/pod","scaling":{"kind":"fixed","instances":%d},"containers":[
+		{"name":"web","exec":{"command":{"shell":"exec python3 -m http.server $ENDPOINT_HTTP"}},
+		 "resources":{"cpus":0.1,"mem":64},"endpoints":[{"name":"http","hostPort":0}]},
+		{"name":"sidecar","exec":{"command":{"argv":["sleep","1000"]}},"resources":{"cpus":0.1,"mem":32}}]}`
+	if code, _ := call(t, "POST", base+"/v2/pods", fmt.Sprintf(pod, 1)); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	var port int
+	nodetest.WaitFor(t, 30*time.Second, "one stable instance serving", func() bool {
+		st := podStatusOf(t, base)
+		if len(stableIDs(st)) != 1 || st.Status != "STABLE" {
+			return false
+		}
+		port = st.Instances[0].Containers[0].Endpoints[0].AllocatedHostPort
+		return answers(port)
+	})
+	if code, _ := call(t, "PUT", base+"/v2/pods/e2e/pod", fmt.Sprintf(pod, 2)); code != 200 {
+		t.Fatalf("scale: %d", code)
+	}
+	nodetest.WaitFor(t, 30*time.Second, "two stable instances", func() bool {
+		return len(stableIDs(podStatusOf(t, base))) == 2
+	})
+	victim := stableIDs(podStatusOf(t, base))[0]
+	if code, _ := call(t, "DELETE", base+"/v2/pods/e2e/pod::instances/"+victim, ""); code != 200 {
+		t.Fatalf("kill instance: %d", code)
+	}
+	nodetest.WaitFor(t, 30*time.Second, "the killed instance replaced", func() bool {
+		ids := stableIDs(podStatusOf(t, base))
+		return len(ids) == 2 && ids[0] != victim && ids[1] != victim
+	})
+	code, hdr := call(t, "DELETE", base+"/v2/pods/e2e/pod", "")
+	if code != 202 || hdr.Get("Marathon-Deployment-Id") == "" {
+		t.Fatalf("delete: %d", code)
+	}
+	nodetest.WaitFor(t, 30*time.Second, "pod gone and its processes stopped", func() bool {
+		c, _ := nodetest.Get(t, base+"/v2/pods/e2e/pod")
+		d, out := nodetest.Get(t, base+"/v2/deployments")
+		return c == 404 && !answers(port) && d == 200 && out == "[]"
+	})
+}
+
+// answers reports whether an HTTP server answers 200 on the port.
+func answers(port int) bool {
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
