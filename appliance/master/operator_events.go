@@ -1,6 +1,7 @@
 package master
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -8,6 +9,11 @@ import (
 	mmaster "github.com/mesos/mesos-go/api/v1/lib/master"
 	"github.com/mesos/mesos-go/api/v1/lib/recordio"
 )
+
+// maxOperatorSubscribers is Mesos' --max_operator_event_stream_subscribers
+// (default 1000): each stream holds a connection, a goroutine and up to
+// streamBuffer events. A variable so that tests can lower it.
+var maxOperatorSubscribers = 1000
 
 // opSub is one operator API SUBSCRIBE stream (what the Mesos UI and
 // dashboards use to follow the cluster without polling).
@@ -68,6 +74,11 @@ func (m *Master) publishFrameworkRemoved(f *framework) {
 // with SUBSCRIBED carrying the full state, then HEARTBEATs and changes.
 func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, out codec, streaming bool) {
 	m.mu.Lock()
+	if len(m.opSubs) >= maxOperatorSubscribers {
+		m.mu.Unlock()
+		httpError(w, http.StatusTooManyRequests, fmt.Sprintf("Operator event stream subscriber limit (%d) reached", maxOperatorSubscribers))
+		return
+	}
 	sub := &opSub{events: make(chan *mmaster.Event, streamBuffer), done: make(chan struct{})}
 	hb := m.cfg.HeartbeatInterval.Seconds()
 	first := &mmaster.Event{Type: mmaster.Event_SUBSCRIBED, Subscribed: &mmaster.Event_Subscribed{GetState: m.opState(), HeartbeatIntervalSeconds: &hb}}
@@ -91,6 +102,9 @@ func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, 
 		w.Header().Set("Content-Type", out.media)
 	}
 	w.WriteHeader(http.StatusOK)
+	// A subscriber dropped for not reading must not keep its handler and
+	// connection: its blocked write fails at once.
+	defer CutOffWhenDone(w, sub.done, 0)()
 	flusher, _ := w.(http.Flusher)
 	rw := recordio.NewWriter(w)
 	write := func(e *mmaster.Event) bool {

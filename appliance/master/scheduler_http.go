@@ -12,6 +12,9 @@ import (
 
 const streamIDHeader = "Mesos-Stream-Id"
 
+// streamFlushGrace bounds the last writes of an ended scheduler stream.
+const streamFlushGrace = 5 * time.Second
+
 // maxCallBytes bounds a call body; Mesos has no fixed limit, but a
 // scheduler call is small and this keeps a bad client from exhausting memory.
 const maxCallBytes = 16 << 20
@@ -80,6 +83,10 @@ func (m *Master) serveSubscription(w http.ResponseWriter, r *http.Request, call 
 	h.Set(streamIDHeader, s.ID)
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
+	// Once the master ends the stream (a framework that stopped reading,
+	// failover, teardown), what is queued gets streamFlushGrace to reach
+	// the framework; a client that does not read cannot hold the handler.
+	defer CutOffWhenDone(w, s.Done(), streamFlushGrace)()
 	rw := recordio.NewWriter(w)
 	write := func(e *scheduler.Event) error {
 		b, err := out.encode(e)

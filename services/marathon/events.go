@@ -9,6 +9,7 @@ import (
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 
+	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/services/app"
 )
 
@@ -74,6 +75,12 @@ func (b *bus) subscribe(filter map[string]bool) *subscriber {
 	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{})}
 	b.subs[sub] = struct{}{}
 	return sub
+}
+
+func (b *bus) limit() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.max
 }
 
 func (b *bus) unsubscribe(sub *subscriber) {
@@ -199,7 +206,7 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := s.events.subscribe(filter)
 	if sub == nil {
-		writeMessage(w, http.StatusTooManyRequests, fmt.Sprintf("Too many event stream subscribers on this node (at most %d); try again later", maxSubscribers))
+		writeMessage(w, http.StatusTooManyRequests, fmt.Sprintf("Too many event stream subscribers on this node (at most %d); try again later", s.events.limit()))
 		return
 	}
 	defer s.events.unsubscribe(sub)
@@ -207,26 +214,9 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
-	// A client that stops reading leaves a write blocked on a full TCP
-	// window. Once the bus drops it, a write deadline in the past fails
-	// that write, and the server's last one (the end of the chunked
-	// body), so that the handler returns and the connection closes. The
-	// handler waits for the goroutine: w must not be touched once it has
-	// returned.
-	cutOff := func() { _ = http.NewResponseController(w).SetWriteDeadline(time.Unix(1, 0)) }
-	finished := make(chan struct{})
-	var unblocker sync.WaitGroup
-	unblocker.Go(func() {
-		select {
-		case <-sub.dropped:
-			cutOff()
-		case <-finished:
-		}
-	})
-	defer func() {
-		close(finished)
-		unblocker.Wait()
-	}()
+	// A client dropped for not reading must not keep its handler and
+	// connection: its blocked write fails at once.
+	defer master.CutOffWhenDone(w, sub.dropped, 0)()
 	s.publish(eventStreamAttached, map[string]any{"remoteAddress": r.RemoteAddr})
 	defer s.publish(eventStreamDetached, map[string]any{"remoteAddress": r.RemoteAddr})
 	keepAlive := time.NewTicker(s.cfg.KeepAlive)
@@ -236,7 +226,6 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-sub.dropped:
-			cutOff()
 			return
 		case <-keepAlive.C:
 			if _, err := fmt.Fprint(w, ":\n\n"); err != nil {
