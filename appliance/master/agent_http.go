@@ -2,7 +2,6 @@ package master
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 // The stream ending (either side) starts the agent's timeout.
 func (m *Master) serveAgentSubscribe(w http.ResponseWriter, r *http.Request) {
 	var sub agentapi.Subscribe
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxCallBytes)).Decode(&sub); err != nil {
+	if err := decodeJSONBody(r.Body, &sub); err != nil {
 		httpError(w, http.StatusBadRequest, "Failed to parse agent subscription: "+err.Error())
 		return
 	}
@@ -66,7 +65,7 @@ func (m *Master) serveAgentSubscribe(w http.ResponseWriter, r *http.Request) {
 // persisted and forwarded, not that the framework acknowledged it.
 func (m *Master) serveAgentUpdate(w http.ResponseWriter, r *http.Request) {
 	var u agentapi.Update
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxCallBytes)).Decode(&u); err != nil {
+	if err := decodeJSONBody(r.Body, &u); err != nil {
 		httpError(w, http.StatusBadRequest, "Failed to parse status update: "+err.Error())
 		return
 	}

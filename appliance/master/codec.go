@@ -115,3 +115,17 @@ func readCall(w http.ResponseWriter, r *http.Request) (in, out codec, streaming 
 	}
 	return in, out, streaming, body, true
 }
+
+// decodeJSONBody reads one JSON value of at most maxCallBytes from body
+// into v and refuses anything after it, which json.Decoder alone would
+// quietly leave unread ("{...}}" or "{...} x" would pass).
+func decodeJSONBody(body io.Reader, v any) error {
+	dec := json.NewDecoder(io.LimitReader(body, maxCallBytes))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}

@@ -149,8 +149,12 @@ func (m *Master) serveUpdateWeights(w http.ResponseWriter, r *http.Request) {
 		Role   string  `json:"role"`
 		Weight float64 `json:"weight"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&ws); err != nil {
+	if err := decodeJSONBody(r.Body, &ws); err != nil {
 		httpError(w, http.StatusBadRequest, "Failed to parse update weights request JSON: "+err.Error())
+		return
+	}
+	if ws == nil {
+		httpError(w, http.StatusBadRequest, "Failed to parse update weights request JSON: expected an array of weight infos")
 		return
 	}
 	for _, x := range ws {

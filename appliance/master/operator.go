@@ -47,7 +47,9 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 
 // operatorCall answers one operator call; callers hold mu.
 func (m *Master) operatorCall(call *mmaster.Call) (*mmaster.Response, int, string) {
-	resp := &mmaster.Response{Type: mmaster.Response_Type(call.Type)}
+	// Response.Type numbers differ from Call.Type's (the response enum
+	// has no SET_LOGGING_LEVEL): match them by name.
+	resp := &mmaster.Response{Type: mmaster.Response_Type(mmaster.Response_Type_value[call.Type.String()])}
 	switch call.Type {
 	case mmaster.Call_GET_HEALTH:
 		resp.GetHealth = &mmaster.Response_GetHealth{Healthy: true}
