@@ -109,12 +109,20 @@ func validateIdentity(v *Violations, a *App) {
 	}
 }
 
+// MaxInstances bounds an app's instances. Marathon has no such limit,
+// but one request asking for millions would make a node plan and hold
+// millions of tasks; a cluster that mesosbox runs never needs more.
+const MaxInstances = 10000
+
 func validateResources(v *Violations, a *App) {
 	atLeastF(v, "/cpus", a.Cpus, 0.001)
 	atLeastF(v, "/mem", a.Mem, 0)
 	atLeastF(v, "/disk", a.Disk, 0)
 	atLeastI(v, "/gpus", int64(a.Gpus), 0)
 	atLeastI(v, "/instances", int64(a.Instances), 0)
+	if a.Instances > MaxInstances {
+		v.Add("/instances", "got "+strconv.Itoa(a.Instances)+", expected "+strconv.Itoa(MaxInstances)+" or less")
+	}
 	atLeastI(v, "/backoffSeconds", int64(a.BackoffSeconds), 0)
 	atLeastF(v, "/backoffFactor", a.BackoffFactor, 1)
 	atLeastI(v, "/maxLaunchDelaySeconds", int64(a.MaxLaunchDelaySeconds), 0)

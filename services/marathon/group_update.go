@@ -293,6 +293,9 @@ func (u *updater) scale(gid string, factor float64, path string) error {
 	for _, id := range u.next.appsUnder(gid) {
 		prev := u.next.apps[id]
 		n := int(math.Ceil(float64(prev.Instances)*factor - 1e-9))
+		if n > app.MaxInstances || n < 0 {
+			return notValid(path+"/scaleBy", "scales "+id+" to more than "+strconv.Itoa(app.MaxInstances)+" instances; expected "+strconv.Itoa(app.MaxInstances)+" or less")
+		}
 		if n == prev.Instances {
 			continue
 		}
