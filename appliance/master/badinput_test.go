@@ -85,7 +85,7 @@ func TestMesosBadInput(t *testing.T) {
 
 	fid, oid, aid := fw.id, offer.ID.Value, agent.id
 	calls := map[string]string{
-		"ACCEPT": `{"framework_id":{"value":"` + fid + `"},"type":"ACCEPT","accept":{"offer_ids":[{"value":"` + oid + `"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"t","task_id":{"value":"t1"},"agent_id":{"value":"` + aid + `"},"command":{"shell":true,"value":"sleep 10"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1},"role":"*"}]}]}}],"filters":{"refuse_seconds":5}}}`,
+		"ACCEPT":      `{"framework_id":{"value":"` + fid + `"},"type":"ACCEPT","accept":{"offer_ids":[{"value":"` + oid + `"}],"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"t","task_id":{"value":"t1"},"agent_id":{"value":"` + aid + `"},"command":{"shell":true,"value":"sleep 10"},"resources":[{"name":"cpus","type":"SCALAR","scalar":{"value":0.1},"role":"*"}]}]}}],"filters":{"refuse_seconds":5}}}`,
 		"DECLINE":     `{"framework_id":{"value":"` + fid + `"},"type":"DECLINE","decline":{"offer_ids":[{"value":"` + oid + `"}],"filters":{"refuse_seconds":5}}}`,
 		"KILL":        `{"framework_id":{"value":"` + fid + `"},"type":"KILL","kill":{"task_id":{"value":"t1"},"agent_id":{"value":"` + aid + `"}}}`,
 		"ACKNOWLEDGE": `{"framework_id":{"value":"` + fid + `"},"type":"ACKNOWLEDGE","acknowledge":{"agent_id":{"value":"` + aid + `"},"task_id":{"value":"t1"},"uuid":"jhadfRS1QjiRvH9Usa7efw=="}}`,
