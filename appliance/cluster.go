@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -105,6 +106,12 @@ func (n *Node) serveJoin(w http.ResponseWriter, r *http.Request) {
 	}
 	if subtle.ConstantTimeCompare([]byte(req.Token), []byte(n.joinToken)) != 1 {
 		http.Error(w, "the join token does not match this cluster's", http.StatusForbidden)
+		return
+	}
+	if n.sec.tls != nil && (r.TLS == nil || len(r.TLS.VerifiedChains) == 0) {
+		// Its Raft traffic would be refused anyway: the new member must
+		// hold a certificate of the cluster's CA.
+		http.Error(w, "joining this cluster needs a node certificate signed by its CA (--tls-cert)", http.StatusForbidden)
 		return
 	}
 	if !n.onLeader(w, r) {
@@ -233,6 +240,12 @@ func postJoin(ctx context.Context, client *http.Client, url string, body []byte)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req) // follows the 307 to the leader with the body
+	var badCert *tls.CertificateVerificationError
+	if errors.As(err, &badCert) {
+		// The member's certificate is not from this node's CA: another
+		// cluster, or a wrong --tls-ca; retrying cannot help.
+		return &joinRefused{fmt.Sprintf("join refused: %v", err)}
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,161 @@
+package appliance_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mesosbox/mesosbox/appliance"
+	"github.com/mesosbox/mesosbox/appliance/auth/authtest"
+	"github.com/mesosbox/mesosbox/appliance/nodetest"
+)
+
+// httpsClient trusts only the CA in caFile, as a user given the cluster's
+// CA does.
+func httpsClient(t testing.TB, caFile string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+// TestThreeNodesOverTLSWithLogins runs three nodes on 127.0.0.1-3 with
+// --tls-* from a CA made for the test and one credentials file: they join
+// over HTTPS, replicate over mutual-TLS Raft, the agents register with the
+// leader over HTTPS as the node, a follower proxies a Marathon request
+// with the user's login, and the UI's agent proxy reaches an agent over
+// HTTPS. A node whose certificate comes from another CA is refused.
+func TestThreeNodesOverTLSWithLogins(t *testing.T) {
+	ports := nodetest.FreePorts(t)
+	ca := authtest.NewCA(t, "cluster")
+	creds := credentialsFile(t)
+	configFor := func(addr string, issuer *authtest.CA) appliance.Config {
+		cfg := nodetest.Config(t, addr, ports)
+		cfg.TLSCert, cfg.TLSKey = issuer.Issue(t, cfg.NodeName, addr)
+		cfg.TLSCA = ca.CertFile
+		cfg.HTTPCredentials = creds
+		return cfg
+	}
+	cfg1 := configFor("127.0.0.1", ca)
+	nodes := []*appliance.Node{nodetest.Start(t, cfg1, nil)}
+	token, err := os.ReadFile(filepath.Join(cfg1.DataDir, "join-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"127.0.0.2", "127.0.0.3"} {
+		cfg := configFor(addr, ca)
+		cfg.Join, cfg.JoinToken = []string{"127.0.0.1"}, strings.TrimSpace(string(token))
+		nodes = append(nodes, nodetest.Start(t, cfg, nil))
+	}
+	client := httpsClient(t, ca.CertFile)
+	https := func(n *appliance.Node, port int) string { return "https://" + n.Config().AdvertiseAddr(port) }
+
+	nodetest.WaitFor(t, 20*time.Second, "three members", func() bool {
+		code, _, body := authCall(t, client, "GET", https(nodes[2], ports.Master)+"/cluster/members", alice, "")
+		var ms []appliance.MemberInfo
+		return code == 200 && json.Unmarshal([]byte(body), &ms) == nil && len(ms) == 3
+	})
+	var leader *appliance.Node
+	nodetest.WaitFor(t, 60*time.Second, "three agents active on the leader", func() bool {
+		for _, n := range nodes {
+			if n.Store().IsLeader() {
+				leader = n
+			}
+		}
+		if leader == nil {
+			return false
+		}
+		_, _, body := authCall(t, client, "GET", https(leader, ports.Master)+"/metrics/snapshot", alice, "")
+		return strings.Contains(body, `"master/slaves_active":3`)
+	})
+
+	// The master and agent ports speak only HTTPS, with the CA.
+	for _, url := range []string{"http://" + leader.Config().AdvertiseAddr(ports.Master) + "/master/health",
+		"http://" + leader.Config().AdvertiseAddr(ports.Agent) + "/health"} {
+		if code, _, _ := authCall(t, nil, "GET", url, alice, ""); code != 400 {
+			t.Errorf("plain HTTP to %s: %d, want 400", url, code)
+		}
+	}
+	if _, err := http.Get(https(leader, ports.Master) + "/master/health"); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("HTTPS without the CA: %v", err)
+	}
+	if code, _, _ := authCall(t, client, "GET", https(leader, ports.Master)+"/master/state", noLogin, ""); code != 401 {
+		t.Errorf("HTTPS without a login: %d", code)
+	}
+
+	// A follower proxies Marathon to the leader with the user's login.
+	var follower *appliance.Node
+	for _, n := range nodes {
+		if n != leader {
+			follower = n
+		}
+	}
+	waitStatus(t, nodetest.URL(leader, ports.Marathon)+"/v2/apps", alice, 200)
+	app := `{"id":"/tls-sleeper","cmd":"sleep 1000","cpus":0.1,"mem":16,"instances":1}`
+	if code, _, body := authCall(t, nil, "POST", nodetest.URL(follower, ports.Marathon)+"/v2/apps", bob, app); code != 201 {
+		t.Fatalf("POST /v2/apps via a follower: %d %s", code, body)
+	}
+	if code, _, _ := authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps", noLogin, ""); code != 401 {
+		t.Fatalf("follower without a login: %d", code)
+	}
+	var appBody string
+	defer func() { t.Logf("last app: %.600s", appBody) }()
+	nodetest.WaitFor(t, 60*time.Second, "the app's task running", func() bool {
+		_, _, appBody = authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps/tls-sleeper", alice, "")
+		return strings.Contains(appBody, `"tasksRunning":1`)
+	})
+	_, _, body := authCall(t, client, "GET", https(leader, ports.Master)+"/master/tasks", alice, "")
+	var tasks struct {
+		Tasks []struct {
+			SlaveID string `json:"slave_id"`
+		}
+	}
+	if json.Unmarshal([]byte(body), &tasks) != nil || len(tasks.Tasks) != 1 {
+		t.Fatalf("tasks: %.300s", body)
+	}
+	proxied := https(leader, ports.Master) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
+	if code, _, body := authCall(t, client, "GET", proxied, alice, ""); code != 200 || !strings.Contains(body, "tls-sleeper") {
+		t.Fatalf("UI agent proxy over HTTPS: %d %.300s", code, body)
+	}
+
+	// A node with the right token but a certificate of another CA is
+	// refused by the cluster (its Raft traffic would be too: store's TLS
+	// test); one that trusts another CA refuses the cluster's certificate.
+	other := authtest.NewCA(t, "other")
+	foreignCert := configFor("127.0.0.4", other)
+	foreignCA := configFor("127.0.0.4", other)
+	foreignCA.TLSCA = other.CertFile
+	for _, rogue := range []struct {
+		cfg  appliance.Config
+		want string
+	}{
+		{foreignCert, "node certificate signed by its CA"},
+		{foreignCA, "certificate signed by unknown authority"},
+	} {
+		rogue.cfg.Join, rogue.cfg.JoinToken = []string{"127.0.0.1"}, strings.TrimSpace(string(token))
+		n, err := appliance.New(rogue.cfg, appliance.Options{Logger: nodetest.Logger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = n.Start(ctx)
+		cancel()
+		n.Stop(context.Background())
+		if err == nil || !strings.Contains(err.Error(), rogue.want) {
+			t.Fatalf("rogue node: %v, want %q", err, rogue.want)
+		}
+	}
+}
