@@ -50,7 +50,8 @@ FUZZ_TARGETS := \
 	./jobs/schedule:FuzzParse ./jobs/schedule:FuzzParseDuration \
 	./appliance/master:FuzzSchedulerCall ./appliance/master:FuzzOperatorCall \
 	./appliance/master:FuzzResources ./appliance/master:FuzzRecordIO \
-	./appliance/master/resources:FuzzParse ./runtime/agent:FuzzFilesPath
+	./appliance/master/resources:FuzzParse ./runtime/agent:FuzzFilesPath \
+	./appliance/auth:FuzzParse
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
