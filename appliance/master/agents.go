@@ -24,6 +24,7 @@ func (m *Master) RegisterAgent(sub agentapi.Subscribe) (<-chan agentapi.Event, <
 	if sub.Hostname == "" || sub.Address == "" {
 		return nil, nil, "", badRequest("Agent registration needs a hostname and an address")
 	}
+	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
@@ -176,6 +177,7 @@ func (m *Master) markUnreachable(a *agent) {
 
 // AgentUpdate takes a status update from an agent.
 func (m *Master) AgentUpdate(u agentapi.Update) error {
+	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {

@@ -33,6 +33,7 @@ func (m *Master) Call(streamID string, call *scheduler.Call) error {
 	if call.FrameworkID == nil || call.FrameworkID.Value == "" {
 		return badRequest("Failed to validate scheduler::Call: Expecting 'framework_id' to be present")
 	}
+	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {

@@ -24,6 +24,7 @@ func (m *Master) Subscribe(call *scheduler.Call_Subscribe) (*Stream, error) {
 	if err := validateFrameworkInfo(&info); err != nil {
 		return nil, err
 	}
+	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {

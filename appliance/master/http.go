@@ -133,6 +133,7 @@ func (m *Master) serveTeardown(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "Missing 'frameworkId' query parameter in the request body")
 		return
 	}
+	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	f := m.frameworks[id]

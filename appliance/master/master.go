@@ -13,6 +13,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,6 +100,7 @@ type Master struct {
 	wg          sync.WaitGroup
 	metrics     counters
 	opSubs      map[*opSub]struct{}
+	writes      atomic.Pointer[registryWriter] // set while running
 }
 
 // New returns a stopped master.
@@ -134,6 +136,7 @@ func (m *Master) Start(ctx context.Context) error {
 	m.kick = make(chan struct{}, 1)
 	m.stop = make(chan struct{})
 	m.recover(reg, now)
+	m.writes.Store(newRegistryWriter(m.cfg.Store, m.log))
 	m.running = true
 	m.wg.Add(1)
 	go m.allocationLoop()
@@ -220,6 +223,9 @@ func (m *Master) Stop(ctx context.Context) error {
 	m.opSubs = nil
 	m.mu.Unlock()
 	m.wg.Wait()
+	if w := m.writes.Swap(nil); w != nil {
+		w.stop()
+	}
 	m.log.Info("master stopped")
 	return nil
 }
@@ -268,13 +274,21 @@ func ipToUint32(host string) uint32 {
 	return uint32(ip[0]) | uint32(ip[1])<<8 | uint32(ip[2])<<16 | uint32(ip[3])<<24
 }
 
-// persist applies a registry change through Raft. It is called without mu
-// held where possible; a failure is logged, since the in-memory state is
-// still right and the next change rewrites the record.
+// persist queues a registry change for the registry writer, which commits
+// changes in order and in batches; callers hold mu. Public entry points
+// that answer a request call syncRegistry after releasing mu.
 func (m *Master) persist(cmd store.Command) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := m.cfg.Store.Apply(ctx, cmd); err != nil {
-		m.log.Error("registry write failed", "command", cmd.CommandType(), "error", err)
+	if w := m.writes.Load(); w != nil {
+		w.add(cmd)
+		return
+	}
+	m.log.Error("registry write while the master is stopped", "command", cmd.CommandType())
+}
+
+// syncRegistry waits until the registry changes queued so far are
+// committed. It must be called without mu.
+func (m *Master) syncRegistry() {
+	if w := m.writes.Load(); w != nil {
+		w.sync()
 	}
 }

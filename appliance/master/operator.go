@@ -32,6 +32,7 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 	m.mu.Lock()
 	resp, status, msg := m.operatorCall(&call)
 	m.mu.Unlock()
+	m.syncRegistry()
 	if status != 0 {
 		httpError(w, status, msg)
 		return
@@ -95,6 +96,11 @@ func (m *Master) operatorCall(call *mmaster.Call) (*mmaster.Response, int, strin
 	case mmaster.Call_UNKNOWN:
 		return nil, http.StatusBadRequest, "Failed to validate master::Call: Expecting 'type' to be present"
 	default:
+		if _, known := mmaster.Call_Type_name[int32(call.Type)]; !known {
+			// A number this Mesos does not know: protobuf parsing leaves
+			// the type unset, which Mesos' validation refuses.
+			return nil, http.StatusBadRequest, "Failed to validate master::Call: Expecting 'type' to be present"
+		}
 		return nil, http.StatusNotImplemented, "Operator call " + call.Type.String() + " is not supported by mesosbox"
 	}
 	return resp, 0, ""
