@@ -13,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/mesosbox/mesosbox/appliance/auth"
 )
 
 // renderPy renders init.sls for one minion and the sysconfig template that
@@ -118,7 +120,7 @@ func TestStateRendersForEachNodeOfThePillarExample(t *testing.T) {
 	const token = `"5d0f6a4e2c1b9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b"`
 	for i, node := range nodes {
 		r := render(t, pillar, node, "RedHat")
-		wantIDs := []string{"mesosbox-repo", "mesosbox-pkg", "mesosbox-sysconfig", "mesosbox-firewall", "mesosbox-service"}
+		wantIDs := []string{"mesosbox-repo", "mesosbox-pkg", "mesosbox-sysconfig", "mesosbox-credentials", "mesosbox-firewall", "mesosbox-service"}
 		for _, id := range wantIDs {
 			if _, ok := r.SLS[id]; !ok {
 				t.Errorf("%s: no state %s", node, id)
@@ -152,7 +154,7 @@ func TestStateRendersForEachNodeOfThePillarExample(t *testing.T) {
 			t.Errorf("service enable %v", got)
 		}
 		watch := arg(t, r, "mesosbox-service", "service.running", "watch")
-		if !reflect.DeepEqual(watch, []any{map[string]any{"pkg": "mesosbox-pkg"}, map[string]any{"file": "mesosbox-sysconfig"}}) {
+		if !reflect.DeepEqual(watch, []any{map[string]any{"pkg": "mesosbox-pkg"}, map[string]any{"file": "mesosbox-sysconfig"}, map[string]any{"file": "mesosbox-credentials"}}) {
 			t.Errorf("service watch %v", watch)
 		}
 
@@ -173,6 +175,7 @@ func TestStateRendersForEachNodeOfThePillarExample(t *testing.T) {
 		if env["MESOSBOX_JOIN"] != wantJoin {
 			t.Errorf("%s: MESOSBOX_JOIN %q, want %q", node, env["MESOSBOX_JOIN"], wantJoin)
 		}
+		checkCredentials(t, r, node, env)
 		if want := `"10.0.0.1` + string(rune('1'+i)) + `"`; env["MESOSBOX_BIND"] != want {
 			t.Errorf("%s: MESOSBOX_BIND %q, want %s", node, env["MESOSBOX_BIND"], want)
 		}
@@ -202,8 +205,32 @@ func TestStateOnDebianAndWithoutOptionalPillar(t *testing.T) {
 	if got := arg(t, r, "mesosbox-sysconfig", "file.managed", "name"); got != "/etc/default/mesosbox" {
 		t.Errorf("Debian sysconfig path %v", got)
 	}
+	if _, ok := r.SLS["mesosbox-credentials"]; ok {
+		t.Error("credentials file state without the pillar")
+	}
 	env := envLines(r.Files["/etc/default/mesosbox"])
 	if len(env) != 0 {
 		t.Errorf("a lone node without settings has variables %v", env)
+	}
+}
+
+// checkCredentials: the example pillar's logins land in one 0600 file,
+// which the node is pointed at and which mesosbox reads (the example's
+// admin hash is of "pa55word", as in the README).
+func checkCredentials(t *testing.T, r rendered, node string, env map[string]string) {
+	t.Helper()
+	const path = "/etc/mesosbox/http-credentials"
+	if env["MESOSBOX_HTTP_CREDENTIALS"] != `"`+path+`"` {
+		t.Errorf("%s: MESOSBOX_HTTP_CREDENTIALS %q", node, env["MESOSBOX_HTTP_CREDENTIALS"])
+	}
+	if got := arg(t, r, "mesosbox-credentials", "file.managed", "mode"); got != "0600" {
+		t.Errorf("%s: credentials mode %v", node, got)
+	}
+	creds, err := auth.Parse(strings.NewReader(r.Files[path]), path)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", node, err, r.Files[path])
+	}
+	if !creds.Check("admin", "pa55word") || creds.Users() != 1 {
+		t.Errorf("%s: the example login does not work:\n%s", node, r.Files[path])
 	}
 }

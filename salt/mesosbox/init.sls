@@ -11,6 +11,9 @@
 {%- do settings.update(mb.get('settings', {})) %}
 {%- do settings.update(mb.get('node_settings', {}).get(me, {})) %}
 {%- set sysconfig = '/etc/default/mesosbox' if grains['os_family'] == 'Debian' else '/etc/sysconfig/mesosbox' %}
+{#- One credentials file for the whole cluster: a follower proxies Marathon
+    and Chronos requests to the leader with the client's login. -#}
+{%- set credentials = '/etc/mesosbox/http-credentials' if mb.get('http_credentials') else '' %}
 
 {%- if mb.get('repo') %}
 mesosbox-repo:
@@ -42,9 +45,26 @@ mesosbox-sysconfig:
         node: {{ me | tojson }}
         join: {{ join | tojson }}
         join_token: {{ mb.get('join_token', '') | tojson }}
+        credentials: {{ credentials | tojson }}
         settings: {{ settings | tojson }}
     - require:
       - pkg: mesosbox-pkg
+{%- if credentials %}
+
+mesosbox-credentials:
+  file.managed:
+    - name: {{ credentials }}
+    - source: salt://mesosbox/files/http-credentials.jinja
+    - template: jinja
+    - user: root
+    - group: root
+    - mode: '0600'
+    - makedirs: True
+    - context:
+        users: {{ mb['http_credentials'] | tojson }}
+    - require:
+      - pkg: mesosbox-pkg
+{%- endif %}
 
 {%- if mb.get('firewalld', True) %}
 
@@ -72,3 +92,6 @@ mesosbox-service:
     - watch:
       - pkg: mesosbox-pkg
       - file: mesosbox-sysconfig
+{%- if credentials %}
+      - file: mesosbox-credentials
+{%- endif %}
