@@ -49,7 +49,7 @@ FUZZ_TARGETS := \
 	./jobs/job:FuzzDecode ./jobs/chronos:FuzzPostJob \
 	./jobs/schedule:FuzzParse ./jobs/schedule:FuzzParseDuration \
 	./appliance/master:FuzzSchedulerCall ./appliance/master:FuzzOperatorCall \
-	./appliance/master:FuzzResources ./appliance/master:FuzzRecordIO \
+	./appliance/master:FuzzResources ./appliance/master/agentapi:FuzzRecordIO \
 	./appliance/master/resources:FuzzParse ./runtime/agent:FuzzFilesPath \
 	./appliance/auth:FuzzParse
 

@@ -124,6 +124,12 @@ func TestMesosBadInput(t *testing.T) {
 		add(m, "/api/v1/scheduler", stream, []byte(calls["TEARDOWN"]), m)
 		add(m, "/api/v1", jsonCT, []byte(`{"type":"GET_STATE"}`), m)
 	}
+	// A resource without its required type does not parse, as in Mesos
+	// (an invalid task that parses is Mesos' TASK_ERROR, not a 4xx); nor
+	// does a type number unknown to Mesos.
+	for _, c := range []string{strings.Replace(calls["ACCEPT"], `"type":"SCALAR",`, "", 1), strings.Replace(calls["TEARDOWN"], `"TEARDOWN"`, "48", 1)} {
+		add("POST", "/api/v1/scheduler", stream, []byte(c), c)
+	}
 	add("POST", "/api/v1/scheduler", map[string]string{"Content-Type": "application/json", streamIDHeader: fw.s.ID},
 		[]byte(strings.Replace(calls["TEARDOWN"], fid, "someone-else", 1)), "TEARDOWN of another framework")
 
@@ -143,7 +149,7 @@ func TestMesosBadInput(t *testing.T) {
 			add("POST", "/api/v1", map[string]string{"Content-Type": "application/x-protobuf"}, b, "operator "+name+" protobuf")
 		}
 	}
-	for _, body := range []string{`{}`, `{"type":"UNKNOWN"}`, `{"type":"FLY"}`} {
+	for _, body := range []string{`{}`, `{"type":"UNKNOWN"}`, `{"type":"FLY"}`, `{"type":999}`, `{"type":-1}`} {
 		add("POST", "/api/v1", jsonCT, []byte(body), "operator "+body)
 	}
 

@@ -36,7 +36,17 @@ func (c codec) decode(b []byte, m message) error {
 	if c.media == mediaProtobuf {
 		return m.Unmarshal(b)
 	}
-	return json.Unmarshal(b, m)
+	if err := json.Unmarshal(b, m); err != nil {
+		return err
+	}
+	// Mesos parses JSON into protobuf and refuses a message missing a
+	// required field (a resource without its type, say); encoding/json
+	// does not check, and such a message could never be encoded again:
+	// every protobuf reader of the state would fail on it.
+	if _, err := m.Marshal(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // requestCodec picks the request body's encoding from Content-Type: Mesos

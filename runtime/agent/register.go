@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mesos/mesos-go/api/v1/lib/recordio"
-
 	"github.com/mesosbox/mesosbox/appliance/clock"
 	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
@@ -117,7 +115,7 @@ func (a *Agent) session(base string) (subscribed bool, err error) {
 			a.disconnected(conn)
 		}
 	}()
-	frames := recordio.NewReader(resp.Body, recordio.MaxMessageSize(maxEventSize))
+	frames := agentapi.NewFrameReader(resp.Body, maxEventSize)
 	for {
 		frame, err := frames.ReadFrame()
 		if err != nil {
