@@ -565,12 +565,16 @@ func (s *Service) handleVersions(w http.ResponseWriter, _ *http.Request, id stri
 		writeError(w, appNotFound(id))
 		return
 	}
-	vs := s.st.versions[id]
+	writeJSON(w, http.StatusOK, map[string][]string{"versions": newestFirst(s.st.versions[id])})
+}
+
+// newestFirst prints stored versions (ascending) newest first.
+func newestFirst(vs []time.Time) []string {
 	out := make([]string, 0, len(vs))
 	for i := len(vs) - 1; i >= 0; i-- {
 		out = append(out, app.FormatTimestamp(vs[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string][]string{"versions": out})
+	return out
 }
 
 // handleVersion serves GET /v2/apps/{id}/versions/{version}: the bare app
@@ -582,23 +586,31 @@ func (s *Service) handleVersion(w http.ResponseWriter, _ *http.Request, id, vers
 		writeError(w, appNotFound(id))
 		return
 	}
+	missing := notFound(fmt.Sprintf("App '%s' does not exist in version %s", id, version))
+	serveVersion(w, version, missing, func(ts time.Time) ([]byte, error) {
+		a, err := loadVersion(s.cfg.Store, id, ts)
+		if a == nil || err != nil {
+			return nil, err
+		}
+		return app.Encode(a)
+	})
+}
+
+// serveVersion answers GET .../versions/{version} with the definition
+// load finds stored at that version (nil: none), 404 missing otherwise.
+func serveVersion(w http.ResponseWriter, version string, missing error, load func(time.Time) ([]byte, error)) {
 	ts, err := app.ParseTimestamp(version)
 	if err != nil {
-		writeError(w, notFound(fmt.Sprintf("App '%s' does not exist in version %s", id, version)))
+		writeError(w, missing)
 		return
 	}
-	a, err := loadVersion(s.cfg.Store, id, ts)
+	b, err := load(ts)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if a == nil {
-		writeError(w, notFound(fmt.Sprintf("App '%s' does not exist in version %s", id, version)))
-		return
-	}
-	b, err := app.Encode(a)
-	if err != nil {
-		writeError(w, err)
+	if b == nil {
+		writeError(w, missing)
 		return
 	}
 	writeRaw(w, http.StatusOK, b)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -66,14 +67,7 @@ func (s *Service) handleListPods(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Service) handleGetPod(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.st.pods[id]
-	if r == nil {
-		writeError(w, podNotFound(id))
-		return
-	}
-	writeJSON(w, http.StatusOK, r.Spec)
+	s.withPod(w, id, func(r *podRecord) { writeJSON(w, http.StatusOK, r.Spec) })
 }
 
 // checkPodID refuses a new pod whose id an app has (409), or that sits
@@ -96,41 +90,17 @@ func (s *Service) checkPodID(id string) error {
 // handleCreatePod serves POST /v2/pods: 201 with Location, the deployment
 // header and the pod with its defaults.
 func (s *Service) handleCreatePod(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.preparePod(body, "")
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if s.st.pods[p.ID] != nil {
-		writeError(w, &apiError{status: http.StatusConflict, message: fmt.Sprintf("A pod with id [%s] already exists.", p.ID)})
-		return
-	}
-	if err := s.checkPodID(p.ID); err != nil {
-		writeError(w, err)
-		return
-	}
-	rec := stampPod(nil, p, s.podNow())
-	d, err := s.deployPod(r.Context(), nil, rec, boolParam(r, "force", false), p.Version)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	s.publish(eventPodCreated, map[string]any{"clientIp": r.RemoteAddr, "uri": r.URL.Path})
-	w.Header().Set("Location", absoluteURL(r, "/v2/pods"+p.ID))
-	w.Header().Set("Marathon-Deployment-Id", d.ID)
-	writeJSON(w, http.StatusCreated, p)
+	s.savePod(w, r, "")
 }
 
 // handleUpdatePod serves PUT /v2/pods/{id}: the whole new definition
 // (a missing pod is created, 201).
 func (s *Service) handleUpdatePod(w http.ResponseWriter, r *http.Request, id string) {
+	s.savePod(w, r, id)
+}
+
+// savePod creates (POST, id "") or replaces (PUT) a pod and deploys it.
+func (s *Service) savePod(w http.ResponseWriter, r *http.Request, id string) {
 	body, err := readBody(r)
 	if err != nil {
 		writeError(w, err)
@@ -143,27 +113,28 @@ func (s *Service) handleUpdatePod(w http.ResponseWriter, r *http.Request, id str
 		writeError(w, err)
 		return
 	}
-	prev := s.st.pods[id]
-	if prev == nil {
-		if err := s.checkPodID(id); err != nil {
-			writeError(w, err)
-			return
-		}
+	prev := s.st.pods[p.ID]
+	switch {
+	case prev != nil && id == "":
+		err = &apiError{status: http.StatusConflict, message: fmt.Sprintf("A pod with id [%s] already exists.", p.ID)}
+	case prev == nil:
+		err = s.checkPodID(p.ID)
 	}
-	rec := stampPod(prev, p, s.podNow())
-	d, err := s.deployPod(r.Context(), prev, rec, boolParam(r, "force", false), p.Version)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	status := http.StatusOK
-	if prev == nil {
-		status = http.StatusCreated
-		s.publish(eventPodCreated, map[string]any{"clientIp": r.RemoteAddr, "uri": r.URL.Path})
-	} else {
-		s.publish(eventPodUpdated, map[string]any{"clientIp": r.RemoteAddr, "uri": r.URL.Path})
+	d, err := s.deployPod(r.Context(), prev, stampPod(prev, p, s.podNow()), boolParam(r, "force", false), p.Version)
+	if err != nil {
+		writeError(w, err)
+		return
 	}
-	w.Header().Set("Location", absoluteURL(r, "/v2/pods"+id))
+	status, event := http.StatusCreated, eventPodCreated
+	if prev != nil {
+		status, event = http.StatusOK, eventPodUpdated
+	}
+	s.publish(event, map[string]any{"clientIp": r.RemoteAddr, "uri": r.URL.Path})
+	w.Header().Set("Location", absoluteURL(r, "/v2/pods"+p.ID))
 	w.Header().Set("Marathon-Deployment-Id", d.ID)
 	writeJSON(w, status, p)
 }
@@ -191,44 +162,33 @@ func (s *Service) handleDeletePod(w http.ResponseWriter, r *http.Request, id str
 
 // handlePodVersions serves GET /v2/pods/{id}::versions, newest first.
 func (s *Service) handlePodVersions(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.st.pods[id] == nil {
-		writeError(w, podNotFound(id))
-		return
-	}
-	vs := s.st.podVersions[id]
-	out := make([]string, 0, len(vs))
-	for i := len(vs) - 1; i >= 0; i-- {
-		out = append(out, app.FormatTimestamp(vs[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.withPod(w, id, func(*podRecord) { writeJSON(w, http.StatusOK, newestFirst(s.st.podVersions[id])) })
 }
 
 // handlePodVersion serves GET /v2/pods/{id}::versions/{version}.
 func (s *Service) handlePodVersion(w http.ResponseWriter, id, version string) {
+	s.withPod(w, id, func(*podRecord) {
+		missing := notFound(fmt.Sprintf("Pod '%s' does not exist in version %s", id, version))
+		serveVersion(w, version, missing, func(ts time.Time) ([]byte, error) {
+			p, err := loadPodVersion(s.cfg.Store, id, ts)
+			if p == nil || err != nil {
+				return nil, err
+			}
+			return json.Marshal(p)
+		})
+	})
+}
+
+// withPod runs fn with the pod under s.mu, or answers 404.
+func (s *Service) withPod(w http.ResponseWriter, id string, fn func(*podRecord)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	missing := notFound(fmt.Sprintf("Pod '%s' does not exist in version %s", id, version))
-	if s.st.pods[id] == nil {
+	r := s.st.pods[id]
+	if r == nil {
 		writeError(w, podNotFound(id))
 		return
 	}
-	ts, err := app.ParseTimestamp(version)
-	if err != nil {
-		writeError(w, missing)
-		return
-	}
-	p, err := loadPodVersion(s.cfg.Store, id, ts)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if p == nil {
-		writeError(w, missing)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	fn(r)
 }
 
 // handleKillPodInstances serves DELETE /v2/pods/{id}::instances/{instance}

@@ -65,6 +65,19 @@ func TestNodeRunsRealPod(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
 	n := nodetest.Start(t, cfg, nil)
 	base := nodetest.URL(n, cfg.MarathonPort)
+	t.Cleanup(func() {
+		if t.Failed() {
+			_, st := nodetest.Get(t, base+"/v2/pods/e2e/pod::status")
+			_, q := nodetest.Get(t, base+"/v2/queue")
+			t.Logf("pod status: %s\nqueue: %s", st, q)
+			// Task processes outlive their node by design: stop them.
+			call(t, "DELETE", base+"/v2/pods/e2e/pod?force=true", "")
+			nodetest.WaitFor(t, 30*time.Second, "pod stopped", func() bool {
+				_, out := nodetest.Get(t, base+"/v2/deployments")
+				return out == "[]"
+			})
+		}
+	})
 	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
 		code, _ := nodetest.Get(t, base+"/v2/pods")
 		return code == 200

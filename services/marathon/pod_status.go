@@ -65,14 +65,7 @@ const (
 )
 
 func (s *Service) handlePodStatus(w http.ResponseWriter, id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.st.pods[id]
-	if r == nil {
-		writeError(w, podNotFound(id))
-		return
-	}
-	writeJSON(w, http.StatusOK, s.podStatus(r))
+	s.withPod(w, id, func(r *podRecord) { writeJSON(w, http.StatusOK, s.podStatus(r)) })
 }
 
 func (s *Service) handleAllPodStatus(w http.ResponseWriter) {

@@ -84,18 +84,9 @@ func loadPods(tx *bolt.Tx, s *state) error {
 
 // loadPodVersion reads one stored version of a pod (nil if none).
 func loadPodVersion(st *store.Store, id string, v time.Time) (*app.Pod, error) {
-	var out *app.Pod
-	err := st.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(podVersionsBucket)
-		if b == nil {
-			return nil
-		}
-		data := b.Get(versionKey(id, v))
-		if data == nil {
-			return nil
-		}
-		out = &app.Pod{}
-		return json.Unmarshal(data, out)
-	})
-	return out, err
+	p := &app.Pod{}
+	if ok, err := loadStored(st, podVersionsBucket, versionKey(id, v), p); !ok || err != nil {
+		return nil, err
+	}
+	return p, nil
 }

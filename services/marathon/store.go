@@ -338,22 +338,32 @@ func splitVersionKey(k []byte) (string, time.Time, bool) {
 	return "", time.Time{}, false
 }
 
-// loadVersion reads one stored version of an app.
+// loadVersion reads one stored version of an app (nil if none).
 func loadVersion(st *store.Store, id string, v time.Time) (*app.App, error) {
-	var out *app.App
+	a := &app.App{}
+	if ok, err := loadStored(st, versionsBucket, versionKey(id, v), a); !ok || err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// loadStored decodes the JSON stored under key into out; false when
+// there is none.
+func loadStored(st *store.Store, bucket, key []byte, out any) (bool, error) {
+	found := false
 	err := st.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(versionsBucket)
+		b := tx.Bucket(bucket)
 		if b == nil {
 			return nil
 		}
-		data := b.Get(versionKey(id, v))
+		data := b.Get(key)
 		if data == nil {
 			return nil
 		}
-		out = &app.App{}
+		found = true
 		return json.Unmarshal(data, out)
 	})
-	return out, err
+	return found, err
 }
 
 func each(tx *bolt.Tx, bucket []byte, fn func(k, v []byte) error) error {
