@@ -30,9 +30,9 @@
 //
 // Each task runs under a monitor: this binary re-executed in a session of
 // its own (hence MaybeRunMonitor), which survives the agent. The monitor
-// starts the task through a second re-execution, the init step, which
-// joins the task's cgroup before it execs the command, so limits hold from
-// the first instruction. The monitor reports the pid (or why the exec
+// joins the task's cgroup, forks and execs the command (which inherits the
+// cgroup, so limits hold from the first instruction) and moves itself back
+// out. The monitor reports the pid (or why the exec
 // failed) to Launch over a pipe, waits for the task, kills whatever the
 // task left in its process group and cgroup, and writes exit.json in the
 // task's state directory (StateDir/process/<id>) before it exits.

@@ -3,17 +3,11 @@ package executor
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // The hidden roles this binary plays, selected by its first argument. They
@@ -22,7 +16,6 @@ import (
 // running its whole test suite again.
 const (
 	argMonitor = "-mesosbox-monitor" // <task dir>: supervises one process task
-	argInit    = "-mesosbox-init"    // <task dir> <cgroup.procs...>: joins the cgroup, execs the task
 	argLogger  = "-mesosbox-log"     // <sandbox>: containerd's logging binary for one task
 )
 
@@ -42,8 +35,6 @@ func MaybeRunMonitor() {
 	switch os.Args[1] {
 	case argMonitor:
 		syscall.Exit(runMonitor(os.Args[2]))
-	case argInit:
-		syscall.Exit(runInit(os.Args[2], os.Args[3:]))
 	case argLogger:
 		syscall.Exit(runLogger(os.Args[2]))
 	}
@@ -57,16 +48,24 @@ type launchReport struct {
 }
 
 // runMonitor supervises one process task. It is started by Launch in a
-// session of its own, so it outlives the agent; it starts the task through
-// the init role, tells Launch the task's pid (or why it could not start),
+// session of its own, so it outlives the agent; it starts the task in its
+// cgroup (startInCgroup), tells Launch the task's pid (or why it could not start),
 // waits for it, kills whatever the task left behind, and writes exit.json
 // before it exits. Its diagnostics go to monitor.log (its stderr).
 func runMonitor(dir string) int {
 	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
+	// The report pipe must not leak into the task: Launch reads it to
+	// its end, which would then be the task's exit.
+	syscall.CloseOnExec(3)
 	report := os.NewFile(3, "report")
 	send := func(r launchReport) {
 		_ = json.NewEncoder(report).Encode(r)
 		report.Close()
+	}
+	dir, err := filepath.Abs(dir) // the monitor moves to the sandbox below
+	if err != nil {
+		send(launchReport{Error: err.Error()})
+		return 1
 	}
 	var rec taskRecord
 	if err := readJSON(dir, taskFile, &rec); err != nil {
@@ -98,43 +97,23 @@ func runMonitor(dir string) int {
 		fmt.Fprintf(os.Stderr, "running without cgroup limits: %s\n", cgErr)
 	}
 
-	self, err := os.Executable()
+	cmd, err := taskCommand(rec)
+	if err == nil {
+		// The task starts in the sandbox: the monitor moves there as root
+		// rather than have the task chdir after its user switch, which
+		// fails where the sandbox's parents are closed to that user.
+		err = os.Chdir(rec.Sandbox)
+	}
+	if err == nil {
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		h, _ := hostCgroups()
+		err = startInCgroup(cmd, cg, h)
+	}
 	if err != nil {
-		send(launchReport{Error: err.Error()})
-		return 1
-	}
-	args := []string{argInit, dir}
-	if cg != nil {
-		args = append(args, cg.procsFiles()...)
-	}
-	statusR, statusW, err := os.Pipe()
-	if err != nil {
-		send(launchReport{Error: err.Error()})
-		return 1
-	}
-	cmd := exec.Command(self, args...)
-	cmd.Dir = rec.Sandbox
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.ExtraFiles = []*os.File{statusW}
-	cmd.Env = []string{} // the init role execs the task with rec.Env
-	// A process group of its own: Kill signals the task and its children
-	// without touching the monitor.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		send(launchReport{Error: err.Error()})
-		return 1
-	}
-	statusW.Close()
-	// The init role closes its end on a successful exec (close-on-exec) and
-	// writes the reason before exiting otherwise.
-	failure, _ := io.ReadAll(statusR)
-	statusR.Close()
-	if len(failure) > 0 {
-		_ = cmd.Wait()
 		if cg != nil {
 			_ = cg.remove()
 		}
-		send(launchReport{Error: string(failure)})
+		send(launchReport{Error: err.Error()})
 		return 1
 	}
 	pid := cmd.Process.Pid
@@ -201,73 +180,6 @@ func runMonitor(dir string) int {
 		}
 	}
 	return 0
-}
-
-// runInit is the last step before the task: it joins the cgroup (so the
-// task is limited from its first instruction, which no "start, then move"
-// could promise), switches user and execs the command. Failures go to fd 3
-// for the monitor, and from there to Launch's error.
-func runInit(dir string, procs []string) int {
-	status := os.NewFile(3, "status")
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(status, format, a...)
-		return 127
-	}
-	var rec taskRecord
-	if err := readJSON(dir, taskFile, &rec); err != nil {
-		return fail("%v", err)
-	}
-	pid := []byte(strconv.Itoa(os.Getpid()))
-	for _, f := range procs {
-		if err := os.WriteFile(f, pid, 0o644); err != nil {
-			return fail("join cgroup: %v", err)
-		}
-	}
-	path, argv := "/bin/sh", []string{"sh", "-c", rec.Command}
-	if !rec.Shell {
-		// Look the executable up in the task's PATH, relative to the
-		// sandbox (the working directory).
-		for _, kv := range rec.Env {
-			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				os.Setenv("PATH", v)
-			}
-		}
-		var err error
-		if path, err = exec.LookPath(rec.Command); err != nil {
-			return fail("%v", err)
-		}
-		argv = append([]string{rec.Command}, rec.Args...)
-	}
-	if rec.User != "" {
-		if err := switchUser(rec.User); err != nil {
-			return fail("user %s: %v", rec.User, err)
-		}
-	}
-	if _, err := unix.FcntlInt(3, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
-		return fail("%v", err)
-	}
-	err := syscall.Exec(path, argv, rec.Env)
-	return fail("exec %s: %v", path, err)
-}
-
-// switchUser becomes user with its supplementary groups. Go applies
-// set*id to every thread of the process, and exec follows immediately.
-func switchUser(name string) error {
-	c, err := lookupCredential(name)
-	if err != nil {
-		return err
-	}
-	groups := make([]int, len(c.Groups))
-	for i, g := range c.Groups {
-		groups[i] = int(g)
-	}
-	if err := syscall.Setgroups(groups); err != nil {
-		return err
-	}
-	if err := syscall.Setgid(int(c.GID)); err != nil {
-		return err
-	}
-	return syscall.Setuid(int(c.UID))
 }
 
 func firstErr(errs ...error) error {
