@@ -122,25 +122,6 @@ func (c checkpoints) taskFile(r *taskRecord) string {
 	return filepath.Join(c.tasksDir(), hex.EncodeToString(sum[:12])+".json")
 }
 
-func (c checkpoints) saveTask(r *taskRecord) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("checkpoint task %s: %w", r.Info.TaskID.Value, err)
-	}
-	if err := writeFileAtomic(c.taskFile(r), b); err != nil {
-		return fmt.Errorf("checkpoint task %s: %w", r.Info.TaskID.Value, err)
-	}
-	return nil
-}
-
-func (c checkpoints) removeTask(r *taskRecord) error {
-	err := os.Remove(c.taskFile(r))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
 // loadTasks reads every task checkpoint. An unreadable one is reported
 // in bad and left in place for a human to look at, so that one damaged
 // file does not keep the agent from starting.
@@ -173,19 +154,7 @@ func (c checkpoints) loadTasks() (recs []*taskRecord, bad []error, err error) {
 // the old or the new content: write a temporary file, fsync it, rename it
 // over path, fsync the directory.
 func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	tmp, err := writeSynced(path, data)
 	if err == nil {
 		err = os.Rename(tmp, path)
 	}
@@ -193,7 +162,7 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(tmp)
 		return err
 	}
-	if d, err := os.Open(dir); err == nil {
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}

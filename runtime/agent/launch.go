@@ -293,9 +293,7 @@ func (a *Agent) killLocked(t *task, grace time.Duration, why killReason) {
 	}
 	t.killing = true
 	t.rec.Killed = why
-	if err := a.ckpt.saveTask(&t.rec); err != nil {
-		a.log.Warn("cannot checkpoint kill", "task", t.id(), "err", err)
-	}
+	a.saveTaskLocked(&t.rec)
 	a.log.Info("killing task", "task", t.id(), "framework", t.rec.FrameworkID, "grace", grace)
 	if t.exec == nil {
 		if t.cancelLaunch != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -76,9 +77,7 @@ func (a *Agent) emitLocked(t *task, st mesos.TaskStatus) {
 	if !lastWords {
 		t.rec.Pending = append(t.rec.Pending, st)
 	}
-	if err := a.ckpt.saveTask(&t.rec); err != nil {
-		a.log.Error("cannot checkpoint status update; sending it anyway", "task", t.id(), "err", err)
-	}
+	a.saveTaskLocked(&t.rec) // flushed before the sender posts it
 	attrs := []any{"task", t.id(), "framework", t.rec.FrameworkID, "state", st.GetState().String()}
 	if st.Reason != nil {
 		attrs = append(attrs, "reason", st.GetReason().String())
@@ -191,9 +190,7 @@ func (a *Agent) acknowledge(ack *agentapi.Acknowledge) {
 		t.retry.Stop()
 		t.retry = nil
 	}
-	if err := a.ckpt.saveTask(&t.rec); err != nil {
-		a.log.Error("cannot checkpoint acknowledgement", "task", t.id(), "err", err)
-	}
+	a.saveTaskLocked(&t.rec)
 	switch {
 	case len(t.rec.Pending) > 0:
 		a.sendHeadLocked(t, true)
@@ -234,9 +231,7 @@ func (a *Agent) completeLocked(t *task) {
 	t.rec.Completed = true
 	t.rec.CompletedAt = a.clock.Now()
 	t.rec.Pending = nil
-	if err := a.ckpt.saveTask(&t.rec); err != nil {
-		a.log.Warn("cannot checkpoint completed task", "task", t.id(), "err", err)
-	}
+	a.saveTaskLocked(&t.rec)
 	a.addCompletedLocked(t)
 }
 
@@ -245,17 +240,20 @@ func (a *Agent) addCompletedLocked(t *task) {
 	for len(a.completed) > maxCompleted {
 		old := a.completed[0]
 		a.completed = slices.Delete(a.completed, 0, 1)
-		if err := a.ckpt.removeTask(&old.rec); err != nil {
-			a.log.Warn("cannot remove old task checkpoint", "task", old.id(), "err", err)
-		}
+		a.removeTaskLocked(&old.rec)
 	}
 }
 
-// sender POSTs queued updates one at a time, so that updates reach the
-// master in the order they were queued.
+// maxInFlight bounds the updates posted at once.
+const maxInFlight = 32
+
+// sender posts the queued updates in rounds: it takes up to maxInFlight
+// items of distinct tasks (a task's items stay in the order they were
+// queued), makes their checkpoints durable with one flush, and posts them
+// together, so that the master commits them in one batch.
 func (a *Agent) sender() {
 	defer a.wg.Done()
-	client := &http.Client{Timeout: postTimeout, Transport: a.cfg.Transport}
+	client := &http.Client{Timeout: postTimeout}
 	for {
 		select {
 		case <-a.sendWake:
@@ -263,40 +261,64 @@ func (a *Agent) sender() {
 			return
 		}
 		for {
-			base, upd, ok, more := a.nextSend()
-			if !more {
+			base, round := a.nextRound()
+			if round == nil {
 				break
 			}
-			if ok {
-				a.post(client, base, upd)
+			a.flushCheckpoints()
+			var wg sync.WaitGroup
+			for _, upd := range round {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					a.post(client, base, upd)
+				}()
 			}
+			wg.Wait()
 		}
 	}
 }
 
-// nextSend pops the next item; ok is false when it went stale (already
-// acknowledged) or no master is connected, more when the queue was empty.
-func (a *Agent) nextSend() (base string, upd agentapi.Update, ok, more bool) {
+// nextRound pops the next round of updates, skipping items gone stale
+// (already acknowledged) and dropping everything while no master is
+// connected. It returns nil when the queue is empty.
+func (a *Agent) nextRound() (string, []agentapi.Update) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.sendq) == 0 || a.stopped {
-		return "", upd, false, false
+	if a.stopped {
+		return "", nil
 	}
-	it := a.sendq[0]
-	a.sendq = slices.Delete(a.sendq, 0, 1)
 	if a.conn == nil {
-		return "", upd, false, true
+		a.sendq = nil
+		return "", nil
 	}
-	if it.force {
-		return a.conn.base, it.update, true, true
+	round := []agentapi.Update{}
+	taken := map[taskKey]bool{}
+	var later []sendItem
+	for _, it := range a.sendq {
+		if taken[it.key] || len(round) == maxInFlight {
+			later = append(later, it)
+			continue
+		}
+		if it.force {
+			taken[it.key] = true
+			round = append(round, it.update)
+			continue
+		}
+		t := a.tasks[it.key]
+		if t == nil || len(t.rec.Pending) == 0 || !bytes.Equal(t.rec.Pending[0].UUID, it.uuid) {
+			continue
+		}
+		taken[it.key] = true
+		st := t.rec.Pending[0]
+		st.AgentID = &mesos.AgentID{Value: a.agentID}
+		round = append(round, agentapi.Update{AgentID: a.agentID, FrameworkID: t.rec.FrameworkID, Status: st})
 	}
-	t := a.tasks[it.key]
-	if t == nil || len(t.rec.Pending) == 0 || !bytes.Equal(t.rec.Pending[0].UUID, it.uuid) {
-		return "", upd, false, true
+	a.sendq = later
+	if len(round) == 0 && len(later) == 0 {
+		return "", nil
 	}
-	st := t.rec.Pending[0]
-	st.AgentID = &mesos.AgentID{Value: a.agentID}
-	return a.conn.base, agentapi.Update{AgentID: a.agentID, FrameworkID: t.rec.FrameworkID, Status: st}, true, true
+	return a.conn.base, round
 }
 
 func (a *Agent) post(client *http.Client, base string, upd agentapi.Update) {
