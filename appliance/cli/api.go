@@ -146,10 +146,11 @@ func fail(stderr io.Writer, cmd string, err error) int {
 	return 1
 }
 
-// usageError prints cmd's usage line and returns exit status 2.
-func usageError(stderr io.Writer, cmd, usage string) int {
-	group, _, _ := strings.Cut(cmd, " ")
-	fmt.Fprintf(stderr, "mesosbox %s: usage: %s (see: mesosbox %s --help)\n", cmd, usage, group)
+// usageError prints the usage line of cmd (a command, or a group such as
+// "app" for an unknown subcommand) from the command table and returns
+// exit status 2.
+func usageError(stderr io.Writer, cmd string) int {
+	fmt.Fprintf(stderr, "mesosbox %s: usage: %s (see: mesosbox %s --help)\n", cmd, usageLine(cmd), cmd)
 	return 2
 }
 

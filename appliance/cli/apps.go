@@ -14,8 +14,6 @@ import (
 	"time"
 )
 
-const appUsage = `mesosbox app list|show ID|apply FILE|scale ID N|restart ID|delete ID|versions ID|rollback ID VERSION [--marathon HOST:PORT] [--json] [--detach] [--force] [--timeout D]`
-
 // marathonApp is the part of a Marathon app (GET /v2/apps) the tables show.
 type marathonApp struct {
 	ID           string  `json:"id"`
@@ -60,7 +58,7 @@ func (a *marathonApp) status() string {
 // appCmd is `mesosbox app ...`: Marathon apps over the /v2 API.
 func appCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageError(stderr, "app", appUsage)
+		return usageError(stderr, "app")
 	}
 	sub := args[0]
 	name := "app " + sub
@@ -77,8 +75,11 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	want := map[string]int{"list": 0, "show": 1, "apply": 1, "scale": 2, "restart": 1, "delete": 1, "versions": 1, "rollback": 2}
 	n, ok := want[sub]
-	if !ok || len(pos) != n {
-		return usageError(stderr, "app", appUsage)
+	if !ok {
+		return usageError(stderr, "app")
+	}
+	if len(pos) != n {
+		return usageError(stderr, name)
 	}
 	switch sub {
 	case "list":

@@ -37,7 +37,7 @@ func newMembersFlags(name string) (fs *flag.FlagSet, addr *string, asJSON *bool)
 func membersCmd(args []string, stdout, stderr io.Writer) int {
 	fs, addr, asJSON := newMembersFlags("members")
 	if _, err := parseInterspersed(fs, args); err != nil {
-		return usageError(stderr, "members", "mesosbox members [--address HOST:PORT] [--json]")
+		return usageError(stderr, "members")
 	}
 	resp, err := call(http.MethodGet, "http://"+*addr+"/cluster/members", nil)
 	if err != nil {
@@ -68,7 +68,7 @@ func leaveCmd(args []string, stdout, stderr io.Writer) int {
 	fs, addr, _ := newMembersFlags("leave")
 	names, err := parseInterspersed(fs, args)
 	if err != nil || len(names) > 1 {
-		return usageError(stderr, "leave", "mesosbox leave [--address HOST:PORT] [NAME]")
+		return usageError(stderr, "leave")
 	}
 	body := []byte{}
 	if len(names) == 1 {

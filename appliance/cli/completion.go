@@ -64,7 +64,7 @@ fi
 // completionCmd is `mesosbox completion bash|zsh`.
 func completionCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
-		return usageError(stderr, "completion", "mesosbox completion bash|zsh")
+		return usageError(stderr, "completion")
 	}
 	switch args[0] {
 	case "bash":

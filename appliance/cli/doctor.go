@@ -15,8 +15,6 @@ import (
 	"github.com/mesosbox/mesosbox/appliance"
 )
 
-const doctorUsage = `mesosbox doctor [--containerd-socket S] [--data-dir D] [--cgroup-root D] [--ports P,...] [--firewalld-service F]`
-
 // doctorOptions are the flags of mesosbox doctor.
 type doctorOptions struct {
 	sock, dataDir, cgroupRoot, ports, firewalld *string
@@ -41,7 +39,7 @@ func doctorCmd(args []string, stdout, stderr io.Writer) int {
 	fs, opt := newDoctorFlags()
 	sock, dataDir, cgroupRoot, ports, firewalld := opt.sock, opt.dataDir, opt.cgroupRoot, opt.ports, opt.firewalld
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		return usageError(stderr, "doctor", doctorUsage)
+		return usageError(stderr, "doctor")
 	}
 	var portList []int
 	for _, p := range strings.Split(*ports, ",") {

@@ -25,7 +25,7 @@ func eventsCmd(args []string, stdout, stderr io.Writer) int {
 	fs, opt := newEventsFlags()
 	addr, asJSON, count := opt.marathon, opt.json, opt.count
 	if rest, err := parseInterspersed(fs, args); err != nil || len(rest) > 0 {
-		return usageError(stderr, "events", "mesosbox events [--marathon HOST:PORT] [--type T]... [--count N] [--json]")
+		return usageError(stderr, "events")
 	}
 	q := url.Values{}
 	for _, t := range *opt.types {

@@ -55,6 +55,23 @@ func helpCmd(words []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// usageLine is "mesosbox PATH ARGS [flags]" for a command, and the list
+// of its subcommands for a group ("mesosbox app list | show ID | ...").
+func usageLine(path string) string {
+	if c := findCommand(path); c != nil {
+		line := "mesosbox " + strings.TrimSpace(c.path+" "+c.args)
+		if len(c.flags) > 0 {
+			line += " [flags]"
+		}
+		return line
+	}
+	var subs []string
+	for _, c := range subcommands(path) {
+		subs = append(subs, strings.TrimSpace(strings.TrimPrefix(c.path, path+" ")+" "+c.args))
+	}
+	return "mesosbox " + path + " " + strings.Join(subs, " | ")
+}
+
 // printUsage prints every command with its summary.
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, "mesosbox — Apache Mesos, Marathon and Chronos in one binary.\n\nUsage:\n")
@@ -96,11 +113,7 @@ func printCommandHelp(w io.Writer, c *command) {
 		appliance.PrintServeUsage(w, fs) // its own table, with each flag's environment variable
 		return
 	}
-	usage := "mesosbox " + strings.TrimSpace(c.path+" "+c.args)
-	if len(c.flags) > 0 {
-		usage += " [flags]"
-	}
-	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", usage, upperFirst(c.summary))
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", usageLine(c.path), upperFirst(c.summary))
 	if len(c.flags) > 0 {
 		fmt.Fprint(w, "\nFlags:\n")
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)

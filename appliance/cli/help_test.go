@@ -96,6 +96,17 @@ func TestGroupAndTopLevelHelp(t *testing.T) {
 	if code, out, _ := runCLI(); code != 2 || out != "" {
 		t.Errorf("no arguments: exit %d, stdout %q", code, out)
 	}
+	// Usage errors give the table's usage line.
+	code, _, errs := runCLI("app", "scale", "/web")
+	if code != 2 {
+		t.Errorf("app scale /web: exit %d", code)
+	}
+	wantOneLine(t, "app scale /web", errs, "mesosbox app scale: usage: mesosbox app scale ID N [flags] (see: mesosbox app scale --help)")
+	code, _, errs = runCLI("job", "frob")
+	if code != 2 {
+		t.Errorf("job frob: exit %d", code)
+	}
+	wantOneLine(t, "job frob", errs, "usage: mesosbox job list | show NAME | apply FILE | run NAME | kill NAME | delete NAME | graph")
 	// Unknown commands are usage errors, also when help is asked for.
 	for _, args := range [][]string{{"help", "frob"}, {"frob", "--help"}, {"app", "frob", "--help"}, {"help", "app", "frob"}} {
 		code, _, errs := runCLI(args...)

@@ -13,8 +13,6 @@ import (
 	"github.com/mesosbox/mesosbox/runtime/executor"
 )
 
-const imageUsage = "mesosbox image import FILE.tar|list [--containerd-socket S] [--containerd-namespace N] [--json]"
-
 // imageOptions are the flags of the image commands.
 type imageOptions struct {
 	ContainerdSocket, ContainerdNamespace string
@@ -37,19 +35,19 @@ func newImageFlags() (*flag.FlagSet, *imageOptions) {
 // namespace.
 func image(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || (args[0] != "import" && args[0] != "list") {
-		return usageError(stderr, "image", imageUsage)
+		return usageError(stderr, "image")
 	}
 	fs, cfg := newImageFlags()
 	asJSON := cfg.json
 	rest, err := parseInterspersed(fs, args[1:])
 	if err != nil {
-		return usageError(stderr, "image", imageUsage)
+		return usageError(stderr, "image")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if args[0] == "list" {
 		if len(rest) != 0 {
-			return usageError(stderr, "image", imageUsage)
+			return usageError(stderr, "image")
 		}
 		imgs, err := executor.ListImages(ctx, cfg.ContainerdSocket, cfg.ContainerdNamespace)
 		if err != nil {

@@ -15,8 +15,6 @@ import (
 	"text/tabwriter"
 )
 
-const jobUsage = `mesosbox job list|show NAME|apply FILE|run NAME|kill NAME|delete NAME|graph [--chronos HOST:PORT] [--json]`
-
 // chronosJob is the part of a Chronos job (GET /v1/scheduler/job/NAME)
 // that show prints.
 type chronosJob struct {
@@ -38,7 +36,7 @@ type chronosJob struct {
 // jobCmd is `mesosbox job ...`: Chronos jobs over the /v1/scheduler API.
 func jobCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageError(stderr, "job", jobUsage)
+		return usageError(stderr, "job")
 	}
 	sub := args[0]
 	name := "job " + sub
@@ -50,8 +48,10 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	want := map[string]int{"list": 0, "show": 1, "apply": 1, "run": 1, "kill": 1, "delete": 1, "graph": 0}
-	if n, ok := want[sub]; !ok || len(pos) != n {
-		return usageError(stderr, "job", jobUsage)
+	if n, ok := want[sub]; !ok {
+		return usageError(stderr, "job")
+	} else if len(pos) != n {
+		return usageError(stderr, name)
 	}
 	c := &chronosClient{base: "http://" + *addr + "/v1/scheduler", master: masterOf(fs, *addr, *opt.master), out: stdout}
 	switch sub {

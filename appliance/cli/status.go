@@ -13,8 +13,6 @@ import (
 	"github.com/mesosbox/mesosbox/appliance"
 )
 
-const statusUsage = `mesosbox status [--address HOST:PORT] [--marathon HOST:PORT] [--chronos HOST:PORT] [--json]`
-
 // clusterStatus is what `mesosbox status` shows; --json prints it as is.
 type clusterStatus struct {
 	Leader  string                 `json:"leader"`
@@ -63,7 +61,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 	fs, opt := newStatusFlags()
 	addr, marathon, chronos, asJSON := opt.address, opt.marathon, opt.chronos, opt.json
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
-		return usageError(stderr, "status", statusUsage)
+		return usageError(stderr, "status")
 	}
 	// Marathon and Chronos default to the host of --address.
 	set := map[string]bool{}

@@ -19,13 +19,11 @@ import (
 	"github.com/mesosbox/mesosbox/services/app"
 )
 
-const taskUsage = `mesosbox task list [--app ID]|kill TASK|logs TASK [-f] [--stderr] [--marathon HOST:PORT] [--address HOST:PORT] [--json]`
-
 // taskCmd is `mesosbox task ...`: Marathon's tasks, and their sandbox
 // output read from the agent running them.
 func taskCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageError(stderr, "task", taskUsage)
+		return usageError(stderr, "task")
 	}
 	sub := args[0]
 	name := "task " + sub
@@ -37,8 +35,10 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	want := map[string]int{"list": 0, "kill": 1, "logs": 1}
-	if n, ok := want[sub]; !ok || len(pos) != n {
-		return usageError(stderr, "task", taskUsage)
+	if n, ok := want[sub]; !ok {
+		return usageError(stderr, "task")
+	} else if len(pos) != n {
+		return usageError(stderr, name)
 	}
 	base := "http://" + *marathon
 	switch sub {
