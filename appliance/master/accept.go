@@ -2,6 +2,8 @@ package master
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
@@ -148,8 +150,8 @@ func (m *Master) takeOffers(f *framework, ids []mesos.OfferID) ([]*offer, error)
 // validateTask checks a task the way Mesos' master does before it is
 // launched, and returns the resources it takes from the offer.
 func (m *Master) validateTask(f *framework, a *agent, info *mesos.TaskInfo, pool resources.Resources) (resources.Resources, error) {
-	if info.TaskID.Value == "" {
-		return resources.Resources{}, fmt.Errorf("Task ID must not be empty")
+	if err := validateID(info.TaskID.Value); err != nil {
+		return resources.Resources{}, fmt.Errorf("'TaskInfo.task_id' is invalid: %v", err)
 	}
 	if t := f.tasks[info.TaskID.Value]; t != nil {
 		return resources.Resources{}, fmt.Errorf("Task has duplicate ID: %s", info.TaskID.Value)
@@ -213,4 +215,21 @@ func (m *Master) taskError(f *framework, a *agent, info mesos.TaskInfo, msg stri
 	t := &task{TaskRecord: TaskRecord{FrameworkID: f.id, AgentID: a.ID, Info: info}}
 	st := m.masterStatus(t, mesos.TASK_ERROR, mesos.REASON_TASK_INVALID, msg)
 	m.event(f, updateEvent(st))
+}
+
+// validateID is Mesos' common::validation::validateID: a task id becomes a
+// directory name in the agent's sandbox path, so it must be one path
+// component of at most NAME_MAX bytes.
+func validateID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("ID must not be empty")
+	case len(id) > 255:
+		return fmt.Errorf("ID must not be greater than 255 characters")
+	case id == "." || id == "..":
+		return fmt.Errorf("'%s' is disallowed", id)
+	case strings.ContainsFunc(id, func(r rune) bool { return r == '/' || r == '\\' || unicode.IsControl(r) }):
+		return fmt.Errorf("'%s' contains invalid characters", id)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	mmaster "github.com/mesos/mesos-go/api/v1/lib/master"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
 
@@ -257,5 +258,34 @@ func TestOperatorResponseTypes(t *testing.T) {
 		if err := json.Unmarshal(body, &resp); code != 200 || err != nil || resp.Type != name {
 			t.Errorf("%s: %d, response type %q: %.200s", name, code, resp.Type, body)
 		}
+	}
+}
+
+// TestAcceptRefusesPathIDs: task ids that are not one path component (the
+// agent makes them a sandbox directory) are TASK_ERROR, as Mesos'
+// validateID has it, and never reach the agent.
+func TestAcceptRefusesPathIDs(t *testing.T) {
+	h := newHarness(t)
+	f := h.framework("f", nil)
+	ag := h.agent("host1", "cpus:2;mem:1024")
+	o := f.offer()
+	ids := []string{"..", ".", "a/../../etc", `a\b`, "a\x00b", "a\nb", strings.Repeat("x", 256)}
+	var infos []mesos.TaskInfo
+	for _, id := range ids {
+		infos = append(infos, taskInfo(id, ag.id, "cpus:0.1;mem:16"))
+	}
+	f.mustCall(launchCall([]mesos.OfferID{o.ID}, 0, infos...))
+	for range ids {
+		st := f.update()
+		if st.GetState() != mesos.TASK_ERROR || !strings.Contains(st.GetMessage(), "'TaskInfo.task_id' is invalid") {
+			t.Fatalf("task %q: %s %q", st.TaskID.Value, st.GetState(), st.GetMessage())
+		}
+	}
+	select {
+	case e := <-ag.events:
+		if e.Type == agentapi.EventLaunch {
+			t.Fatalf("agent was asked to launch %q", e.Launch.Task.TaskID.Value)
+		}
+	default:
 	}
 }
