@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +70,44 @@ func TestAppExplainsWhyTasksDoNotStart(t *testing.T) {
 	t.Logf("stuck crashing apply:\n%s%s", out, errs)
 	if code != 1 || !strings.Contains(out, "last task failure: TASK_FAILED at ") || !strings.Contains(out, "Command exited with status 3") {
 		t.Errorf("stuck crashing apply: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestQueueLines explains a queue entry as Marathon's /v2/queue gives it:
+// every reason that declined offers, with counts, the resources next to
+// what is free, and the launch backoff.
+func TestQueueLines(t *testing.T) {
+	var q queueEntry
+	err := json.Unmarshal([]byte(`{"count": 2, "app": {"id": "/db", "cpus": 1, "mem": 4096, "disk": 0},
+		"delay": {"timeLeftSeconds": 7, "overdue": false},
+		"processedOffersSummary": {"processedOffersCount": 9, "unusedOffersCount": 9,
+			"rejectSummaryLastOffers": [
+				{"reason": "UnfulfilledRole", "declined": 0, "processed": 4},
+				{"reason": "UnfulfilledConstraint", "declined": 4, "processed": 4},
+				{"reason": "InsufficientCpus", "declined": 0, "processed": 4},
+				{"reason": "InsufficientMemory", "declined": 3, "processed": 4}]}}`), &q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(queueLines(&q, &agentResources{Cpus: 3, Mem: 1024}), "\n")
+	want := `waiting: 2 task(s) to launch
+waiting: launches delayed 7s more (backoff after failed tasks)
+waiting: UnfulfilledConstraint: the app's constraints did not match the agent in 4 of the last 4 offers
+waiting: InsufficientMemory: no offer had enough memory in 3 of the last 4 offers (1024 MB mem free on the roomiest agent, 4096 asked)`
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if got := shortReasons(&q); got != ", waiting: backoff 7s, UnfulfilledConstraint 4/4, InsufficientMemory 3/4" {
+		t.Errorf("shortReasons: %q", got)
+	}
+	// Without the master's answer the amount asked is still given.
+	q.Delay.Overdue = true
+	lines := queueLines(&q, nil)
+	if len(lines) != 3 || !strings.HasSuffix(lines[2], "(4096 MB mem asked)") {
+		t.Errorf("without free resources: %q", lines)
+	}
+	q.Summary.Processed = 0
+	if lines := queueLines(&q, nil); len(lines) != 2 || !strings.Contains(lines[1], "no offer has arrived yet") {
+		t.Errorf("before any offer: %q", lines)
 	}
 }
