@@ -111,6 +111,15 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 	if code, _, _ := authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps", noLogin, ""); code != 401 {
 		t.Fatalf("follower without a login: %d", code)
 	}
+	// Chronos too.
+	waitStatus(t, nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/jobs", alice, 200)
+	job := `{"name":"tls-job","command":"true","schedule":"R/2030-01-01T00:00:00Z/P1D"}`
+	if code, _, body := authCall(t, nil, "POST", nodetest.URL(follower, ports.Chronos)+"/v1/scheduler/iso8601", bob, job); code != 204 {
+		t.Fatalf("POST a job via a follower: %d %s", code, body)
+	}
+	if code, _, body := authCall(t, nil, "GET", nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/job/tls-job", alice, ""); code != 200 {
+		t.Fatalf("the job on the leader: %d %s", code, body)
+	}
 	var appBody string
 	defer func() { t.Logf("last app: %.600s", appBody) }()
 	nodetest.WaitFor(t, 60*time.Second, "the app's task running", func() bool {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -170,4 +171,32 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCheckConcurrently logs in from many goroutines at once, as the four
+// listeners do (run with -race).
+func TestCheckConcurrently(t *testing.T) {
+	c, err := Parse(strings.NewReader("bob:"+hash(t, "pw")+"\nalice:plain\n"), "creds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	fails := make(chan string, 64)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 4; j++ {
+				if !c.Check("bob", "pw") || !c.Check("alice", "plain") || c.Check("bob", "nope") {
+					fails <- "wrong answer"
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(fails)
+	for f := range fails {
+		t.Fatal(f)
+	}
 }
