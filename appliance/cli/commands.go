@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/mesosbox/mesosbox/appliance"
@@ -40,6 +41,12 @@ var (
 	chronosFlags  = []string{"chronos", "auth-file"}
 )
 
+// with is base and more in a new slice: the shared lists above are never
+// appended to in place.
+func with(base []string, more ...string) []string {
+	return slices.Concat(base, more)
+}
+
 // commands is every command of the CLI, in the order help lists them.
 // TestEveryCommandHasHelp checks each has a usage line, its flags and an
 // example.
@@ -59,9 +66,9 @@ var commands = []command{
 		flags: []string{"address", "auth-file"}, examples: []string{"mesosbox leave --address 10.0.0.3:5050", "mesosbox leave node3"}},
 
 	{path: "app list", summary: "list Marathon apps: instances running/wanted, resources, status",
-		flags: append(marathonFlags, "json"), examples: []string{"mesosbox app list", "mesosbox app list --json"}},
+		flags: with(marathonFlags, "json"), examples: []string{"mesosbox app list", "mesosbox app list --json"}},
 	{path: "app show", args: "ID", summary: "an app, its tasks and, when they do not start, why",
-		flags: append(marathonFlags, "address", "json"), examples: []string{"mesosbox app show /web"}, complete: argApp},
+		flags: with(marathonFlags, "address", "json"), examples: []string{"mesosbox app show /web"}, complete: argApp},
 	{path: "app apply", args: "FILE", summary: "create or update an app from Marathon app JSON, follow its deployment and explain a stuck one",
 		flags: changeFlags, examples: []string{"mesosbox app apply web.json", "mesosbox app apply web.json --timeout 2m", "mesosbox app apply web.json --detach"}, complete: argFile},
 	{path: "app scale", args: "ID N", summary: "change an app's number of instances",
@@ -71,21 +78,21 @@ var commands = []command{
 	{path: "app delete", args: "ID", summary: "delete an app and kill its tasks",
 		flags: changeFlags, examples: []string{"mesosbox app delete /web"}, complete: argApp},
 	{path: "app versions", args: "ID", summary: "list an app's stored versions, the current one first",
-		flags: append(marathonFlags, "json"), examples: []string{"mesosbox app versions /web"}, complete: argApp},
+		flags: with(marathonFlags, "json"), examples: []string{"mesosbox app versions /web"}, complete: argApp},
 	{path: "app rollback", args: "ID VERSION", summary: "put an app back to a stored version",
 		flags: changeFlags, examples: []string{"mesosbox app rollback /web 2026-01-02T03:04:05.678Z"}, complete: argApp},
 
 	{path: "task list", summary: "list Marathon's tasks, or one app's",
-		flags: append(marathonFlags, "app", "json"), examples: []string{"mesosbox task list", "mesosbox task list --app /web"}},
+		flags: with(marathonFlags, "app", "json"), examples: []string{"mesosbox task list", "mesosbox task list --app /web"}},
 	{path: "task logs", args: "TASK", summary: "print a task's stdout (or stderr) from its sandbox; -f follows it",
 		flags: []string{"address", "auth-file", "f", "stderr"}, examples: []string{"mesosbox task logs web.1f0c… -f", "mesosbox task logs web.1f0c… --stderr"}, complete: argTask},
 	{path: "task kill", args: "TASK", summary: "kill a task (Marathon starts a replacement)",
-		flags: append(marathonFlags, "json"), examples: []string{"mesosbox task kill web.1f0c…"}, complete: argTask},
+		flags: with(marathonFlags, "json"), examples: []string{"mesosbox task kill web.1f0c…"}, complete: argTask},
 
 	{path: "job list", summary: "list Chronos jobs: schedule, status, last run",
-		flags: append(chronosFlags, "json"), examples: []string{"mesosbox job list", "mesosbox job list --json"}},
+		flags: with(chronosFlags, "json"), examples: []string{"mesosbox job list", "mesosbox job list --json"}},
 	{path: "job show", args: "NAME", summary: "a job: command, schedule or parents, runs and its latest tasks",
-		flags: append(chronosFlags, "address", "json"), examples: []string{"mesosbox job show backup"}, complete: argJob},
+		flags: with(chronosFlags, "address", "json"), examples: []string{"mesosbox job show backup"}, complete: argJob},
 	{path: "job apply", args: "FILE", summary: "create or replace a job from Chronos job JSON",
 		flags: chronosFlags, examples: []string{"mesosbox job apply backup.json"}, complete: argFile},
 	{path: "job run", args: "NAME", summary: "start a job now, outside its schedule",
