@@ -6,6 +6,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/mesosbox/mesosbox/jobs/job"
 )
@@ -25,6 +27,12 @@ func (s *Service) runJob(w http.ResponseWriter, r *http.Request) {
 	run := newRun(name, now, 0, args, ReasonManual, now)
 	if _, err := job.ParseTaskID(run.TaskID); err != nil {
 		badRequest(w, "arguments cannot be put in a task id: %v", err)
+		return
+	}
+	// Mesos refuses a task id that is not one path component (TASK_ERROR
+	// after the run was queued); say so now.
+	if id := run.TaskID; len(id) > 255 || strings.ContainsFunc(id, func(r rune) bool { return r == '/' || r == '\\' || unicode.IsControl(r) }) {
+		badRequest(w, "arguments cannot be put in a Mesos task id (at most 255 bytes in all, no '/', '\\' or control characters): %q", args)
 		return
 	}
 	s.st.queue[run.TaskID] = run

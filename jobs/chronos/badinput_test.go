@@ -125,7 +125,8 @@ func TestChronosBadInput(t *testing.T) {
 		{"GET", "/v1/scheduler/job/..%2Fnightly"}, {"DELETE", "/v1/scheduler/job/nightly%00"}, {"DELETE", "/v1/scheduler/job/%2e%2e"},
 		{"GET", "/v1/scheduler/stats/101thPercentile"}, {"GET", "/v1/scheduler/jobs/search?limit=-1"}, {"GET", "/v1/scheduler/jobs/search?offset=x"},
 		{"GET", "/v1/scheduler/jobs/search?limit=99999999999999999999"}, {"BREW", "/v1/scheduler/jobs"}, {"PATCH", "/v1/scheduler/job/nightly"},
-		{"POST", "/v1/scheduler/job/nope/task/t/progress"}, {"PUT", "/scheduler/task/garbage"}, {"DELETE", "/v1/scheduler/iso8601"},
+		{"POST", "/v1/scheduler/job/nope/task/t/progress"}, {"PUT", "/v1/scheduler/job/nightly?arguments=--out%3D/etc/x"},
+		{"PUT", "/v1/scheduler/job/nightly?arguments=" + strings.Repeat("a", 300)}, {"PUT", "/v1/scheduler/job/nightly?arguments=a%0Ab"}, {"PUT", "/scheduler/task/garbage"}, {"DELETE", "/v1/scheduler/iso8601"},
 	} {
 		reqs = append(reqs, req{r.method, r.path, "", "", r.method + " " + r.path})
 	}
