@@ -116,3 +116,15 @@ func TestGroupAndTopLevelHelp(t *testing.T) {
 		wantOneLine(t, strings.Join(args, " "), errs, `unknown command "frob"`)
 	}
 }
+
+// TestEveryCommandIsDispatched checks that Run knows each first word of
+// the command table (a bad flag gets that command's own answer, not
+// "unknown command").
+func TestEveryCommandIsDispatched(t *testing.T) {
+	for _, name := range topLevelNames() {
+		_, _, errs := runCLI(name, "--no-such-flag")
+		if strings.Contains(errs, "unknown command") {
+			t.Errorf("%s: %q", name, errs)
+		}
+	}
+}
