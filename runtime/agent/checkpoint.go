@@ -88,7 +88,10 @@ func isTerminal(s mesos.TaskState) bool {
 }
 
 // checkpoints is the agent's meta directory.
-type checkpoints struct{ dir string }
+type checkpoints struct {
+	dir   string
+	batch *checkpointBatch // changes not flushed yet; guarded by the agent's mu
+}
 
 func (c checkpoints) tasksDir() string { return filepath.Join(c.dir, "tasks") }
 

@@ -12,14 +12,21 @@ import (
 // the task's new record (saveTaskLocked) or its removal (removeTaskLocked);
 // flushCheckpoints writes everything recorded so far outside the mutex,
 // with the files' fsyncs running in parallel (the file system commits them
-// together) and one fsync of the directory for all the renames. The sender
-// flushes before it posts any update, and Stop flushes last, so an update
-// the master has seen is always checkpointed first, as before; but a burst
+// together) and one fsync of the directory for all the renames. The
+// sender flushes before it posts any update, and once more as the agent
+// stops, so an update the master has seen is always checkpointed first,
+// as before; but a burst
 // of launches and updates costs a few fsyncs instead of two per update,
 // and none of them holds up the agent's mutex.
 
 // ckptWriters bounds the files written at once by one flush.
 const ckptWriters = 16
+
+// checkpointBatch is the agent's checkpoint changes not flushed yet.
+type checkpointBatch struct {
+	flushMu sync.Mutex        // flushes commit in order: a later one has newer records
+	dirty   map[string][]byte // file -> new content, nil for a removal; under the agent's mu
+}
 
 func (a *Agent) saveTaskLocked(r *taskRecord) {
 	b, err := json.Marshal(r)
@@ -27,27 +34,33 @@ func (a *Agent) saveTaskLocked(r *taskRecord) {
 		a.log.Error("cannot encode task checkpoint", "task", r.Info.TaskID.Value, "err", err)
 		return
 	}
-	a.dirtyLocked()[a.ckpt.taskFile(r)] = b
+	a.batchLocked().dirty[a.ckpt.taskFile(r)] = b
 }
 
 func (a *Agent) removeTaskLocked(r *taskRecord) {
-	a.dirtyLocked()[a.ckpt.taskFile(r)] = nil
+	a.batchLocked().dirty[a.ckpt.taskFile(r)] = nil
 }
 
-func (a *Agent) dirtyLocked() map[string][]byte {
-	if a.dirty == nil {
-		a.dirty = map[string][]byte{}
+func (a *Agent) batchLocked() *checkpointBatch {
+	if a.ckpt.batch == nil {
+		a.ckpt.batch = &checkpointBatch{}
 	}
-	return a.dirty
+	if a.ckpt.batch.dirty == nil {
+		a.ckpt.batch.dirty = map[string][]byte{}
+	}
+	return a.ckpt.batch
 }
 
 // flushCheckpoints makes every checkpoint change recorded so far durable.
 func (a *Agent) flushCheckpoints() {
-	a.flushMu.Lock() // flushes commit in order: a later one has newer records
-	defer a.flushMu.Unlock()
 	a.mu.Lock()
-	batch := a.dirty
-	a.dirty = nil
+	cb := a.batchLocked()
+	a.mu.Unlock()
+	cb.flushMu.Lock()
+	defer cb.flushMu.Unlock()
+	a.mu.Lock()
+	batch := cb.dirty
+	cb.dirty = nil
 	a.mu.Unlock()
 	if len(batch) == 0 {
 		return

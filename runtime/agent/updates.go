@@ -253,11 +253,13 @@ const maxInFlight = 32
 // together, so that the master commits them in one batch.
 func (a *Agent) sender() {
 	defer a.wg.Done()
-	client := &http.Client{Timeout: postTimeout}
+	client := &http.Client{Timeout: postTimeout, Transport: a.cfg.Transport}
 	for {
 		select {
 		case <-a.sendWake:
 		case <-a.ctx.Done():
+			// Stop set a.stopped first: nothing records changes any more.
+			a.flushCheckpoints()
 			return
 		}
 		for {
