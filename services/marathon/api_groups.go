@@ -298,8 +298,18 @@ func (s *Service) handleDeleteGroup(w http.ResponseWriter, r *http.Request, gid 
 	u.next.removeUnder(gid)
 	delete(u.next.groups, gid)
 	changes, ge := u.diff()
-	d, err := s.deployTree(r.Context(), changes, ge, boolParam(r, "force", false), u.now)
+	force := boolParam(r, "force", false)
+	pods := s.podsUnder(gid)
+	if held := s.lockedBy(pods...); len(held) > 0 && !force {
+		writeError(w, locked(held))
+		return
+	}
+	d, err := s.deployTree(r.Context(), changes, ge, force, u.now)
 	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := s.stopPods(r.Context(), pods); err != nil {
 		writeError(w, err)
 		return
 	}

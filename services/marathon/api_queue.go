@@ -90,7 +90,7 @@ func (s *Service) handleQueue(w http.ResponseWriter, _ *http.Request) {
 	now := s.cfg.Clock.Now()
 	items := []map[string]any{}
 	for _, id := range s.queueOrder() {
-		a := s.st.apps[id]
+		a := s.runSpec(id)
 		if a == nil {
 			continue
 		}
@@ -98,8 +98,12 @@ func (s *Service) handleQueue(w http.ResponseWriter, _ *http.Request) {
 			"count": s.queue[id],
 			"since": app.FormatTimestamp(s.since[id]),
 			"role":  a.Role,
-			"app":   a,
 			"delay": map[string]any{"timeLeftSeconds": 0, "overdue": true},
+		}
+		if r := s.st.pods[id]; r != nil {
+			item["pod"] = r.Spec
+		} else {
+			item["app"] = a
 		}
 		if d := s.st.delays[id]; d != nil && now.Before(d.Until) {
 			item["delay"] = map[string]any{"timeLeftSeconds": int(math.Ceil(d.Until.Sub(now).Seconds())), "overdue": false}
@@ -125,7 +129,7 @@ func (s *Service) handleResetDelay(w http.ResponseWriter, r *http.Request) {
 	id := app.CanonicalPath(strings.TrimSuffix(rest, "/delay"), "/")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.apps[id] == nil {
+	if s.runSpec(id) == nil {
 		writeError(w, appNotFound(id))
 		return
 	}

@@ -175,6 +175,19 @@ func TestPodsAPIErrors(t *testing.T) {
 	if code, _, body := e.do("POST", "/v2/pods", testPod, nil); code != 201 {
 		t.Fatalf("create: %d %s", code, body)
 	}
+	// No agent: the instance waits in the queue, as a pod.
+	var queue struct {
+		Queue []struct {
+			Count int `json:"count"`
+			Pod   struct {
+				ID string `json:"id"`
+			} `json:"pod"`
+		} `json:"queue"`
+	}
+	waitFor(t, "the pod queued", func() bool {
+		e.do("GET", "/v2/queue", nil, &queue)
+		return len(queue.Queue) == 1 && queue.Queue[0].Pod.ID == "/web/pod" && queue.Queue[0].Count == 1
+	})
 	e.do("POST", "/v2/apps", `{"id":"/solo","cmd":"sleep 1","instances":0}`, nil)
 	cases := []struct {
 		name, method, path, body string
@@ -279,4 +292,21 @@ func TestPodsSurviveLeaderChange(t *testing.T) {
 	if !slices.Contains(after, before[0]) || !slices.Contains(after, before[1]) || ag.launchedCount() != 6 {
 		t.Fatalf("instances %v (before %v), %d container tasks launched, want 6", after, before, ag.launchedCount())
 	}
+}
+
+// Deleting a group deletes the pods in it, and their instances stop.
+func TestPodsGoWithTheirGroup(t *testing.T) {
+	e := newEnv(t)
+	e.addAgent("host-a", "cpus:8;mem:8192;disk:1000;ports:[31000-31100]")
+	if code, _, body := e.do("POST", "/v2/pods", testPod, nil); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	waitFor(t, "one stable instance", func() bool { return len(e.stableInstances("/web/pod")) == 1 && e.deployments() == 0 })
+	if code, _, body := e.do("DELETE", "/v2/groups/web", nil, nil); code != 200 {
+		t.Fatalf("delete group: %d %s", code, body)
+	}
+	if code, _, _ := e.do("GET", "/v2/pods/web/pod", nil, nil); code != 404 {
+		t.Fatalf("pod of a deleted group: %d", code)
+	}
+	waitFor(t, "its instance stopped", func() bool { return e.agents[0].runningCount() == 0 && e.deployments() == 0 })
 }

@@ -169,3 +169,25 @@ func (s *Service) groupPods(id string, live bool) *[]json.RawMessage {
 	}
 	return &out
 }
+
+// podsUnder are the pods inside group gid.
+func (s *Service) podsUnder(gid string) []string {
+	var out []string
+	for _, id := range s.st.podIDs() {
+		if under(id, gid) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// stopPods deletes pods whose group was deleted, each with its StopPod
+// deployment (the caller checked the locks).
+func (s *Service) stopPods(ctx context.Context, ids []string) error {
+	for _, id := range ids {
+		if _, err := s.deployPod(ctx, s.st.pods[id], nil, true, s.podNow()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
