@@ -21,6 +21,7 @@ const (
 	argTask            // a Marathon task id
 	argShell           // bash or zsh
 	argCommand         // a mesosbox command
+	argMember          // a member of the cluster
 )
 
 // command is one command or subcommand of the CLI: what --help prints and
@@ -63,7 +64,7 @@ var commands = []command{
 	{path: "members", summary: "list the cluster's members (Raft servers)",
 		flags: []string{"address", "auth-file", "json"}, examples: []string{"mesosbox members", "mesosbox members --address 10.0.0.2:5050"}},
 	{path: "leave", args: "[NAME]", summary: "take a node (default: the one at --address) out of the cluster",
-		flags: []string{"address", "auth-file"}, examples: []string{"mesosbox leave --address 10.0.0.3:5050", "mesosbox leave node3"}},
+		flags: []string{"address", "auth-file"}, examples: []string{"mesosbox leave --address 10.0.0.3:5050", "mesosbox leave node3"}, complete: argMember},
 
 	{path: "app list", summary: "list Marathon apps: instances running/wanted, resources, status",
 		flags: with(marathonFlags, "json"), examples: []string{"mesosbox app list", "mesosbox app list --json"}},

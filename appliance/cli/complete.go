@@ -108,7 +108,7 @@ func completionCandidates(before []string, cur string) []string {
 			return subcommandNames(rest[0])
 		}
 		return nil
-	case argApp, argJob, argTask:
+	case argApp, argJob, argTask, argMember:
 		_, _ = parseInterspersed(fs, before[1:]) // the addresses and credentials typed so far
 		return fetchNames(c.complete, fs)
 	}
@@ -156,7 +156,7 @@ func subcommandNames(group string) []string {
 // node must not freeze the shell.
 const completionWait = 2 * time.Second
 
-// fetchNames asks the node for app ids, job names or task ids; nothing
+// fetchNames asks the node for app ids, job names, task ids or members; nothing
 // when it does not answer in time.
 func fetchNames(kind argKind, fs *flag.FlagSet) []string {
 	flagValue := func(name string) string { return fs.Lookup(name).Value.String() }
@@ -176,6 +176,13 @@ func fetchNames(kind argKind, fs *flag.FlagSet) []string {
 			if getJSON("http://"+flagValue("marathon")+"/v2/tasks", &tasks) {
 				for _, t := range tasks.Tasks {
 					list = append(list, t.ID)
+				}
+			}
+		case argMember:
+			var members []struct{ Name string }
+			if getJSON("http://"+flagValue("address")+"/cluster/members", &members) {
+				for _, m := range members {
+					list = append(list, m.Name)
 				}
 			}
 		case argJob:
