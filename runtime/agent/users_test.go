@@ -47,16 +47,17 @@ func TestTaskUsers(t *testing.T) {
 	}
 	h := newHarness(t)
 	h.cfg.DefaultTaskUser = "daemon"
-	// The sandboxes' parents must be reachable by every user, so that only
-	// a sandbox's own owner and mode keep other users out.
-	if err := os.Chmod(filepath.Dir(h.workDir), 0o755); err != nil {
+	// The work dir's parent starts 0700, as the node's data dir does: the
+	// agent makes it traversable, so that a task reaches its sandbox by
+	// path, and only a sandbox's own owner and mode keep other users out.
+	if err := os.Chmod(filepath.Dir(h.workDir), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	h.m.setAutoAck(true)
 	h.start()
 	waitFor(t, "subscription", func() bool { return h.a.ID() != "" })
 
-	h.m.launch(fw, taskAs("as-nobody", "nobody", "id -u; echo secret > secret"))
+	h.m.launch(fw, taskAs("as-nobody", "nobody", "id -u; echo secret > $MESOS_SANDBOX/secret"))
 	h.m.waitState(t, "as-nobody", mesos.TASK_FINISHED)
 	victim := h.sandboxOf("as-nobody")
 	for _, p := range []string{victim, filepath.Join(victim, "stdout"), filepath.Join(victim, "stderr"), filepath.Join(victim, "secret")} {
@@ -72,6 +73,9 @@ func TestTaskUsers(t *testing.T) {
 		t.Errorf("as-nobody: id -u %q", got)
 	}
 
+	if fi, err := os.Stat(filepath.Dir(h.workDir)); err != nil || fi.Mode().Perm() != 0o711 {
+		t.Errorf("the work dir's parent: %v %v, want mode 0711", fi.Mode(), err)
+	}
 	h.m.launch(fw, taskAs("as-default", "", "id -u; cat "+victim+"/secret"))
 	u := h.m.waitState(t, "as-default", mesos.TASK_FAILED)
 	own := h.sandboxOf("as-default")

@@ -36,7 +36,7 @@ func lookupCredential(spec string) (Credential, error) {
 	}
 	var c Credential
 	u, err := user.Lookup(name)
-	if err != nil {
+	if err != nil && isID(name) {
 		u, err = user.LookupId(name)
 	}
 	switch {
@@ -54,7 +54,7 @@ func lookupCredential(spec string) (Credential, error) {
 	}
 	if hasGroup {
 		g, err := user.LookupGroup(group)
-		if err != nil {
+		if err != nil && isID(group) {
 			g, err = user.LookupGroupId(group)
 		}
 		switch {

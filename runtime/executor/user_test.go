@@ -125,6 +125,9 @@ func TestLookupUser(t *testing.T) {
 			t.Errorf("%s: %+v %v, want %+v", spec, c, err, want)
 		}
 	}
+	if _, err := executor.LookupUser("no-such-user"); err == nil || err.Error() != "Failed to get user information for 'no-such-user': user: unknown user no-such-user" {
+		t.Errorf("unknown user: %v", err)
+	}
 	for _, spec := range []string{"", ":", "nobody:", "no-such-user", "nobody:no-such-group"} {
 		if _, err := executor.LookupUser(spec); err == nil || !strings.HasPrefix(err.Error(), "Failed to get user information for '"+spec+"'") {
 			t.Errorf("%q: %v", spec, err)
