@@ -3,7 +3,9 @@ package marathon_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,9 +28,11 @@ type e2ePodStatus struct {
 	} `json:"instances"`
 }
 
-func podStatusOf(t *testing.T, base string) e2ePodStatus {
+func podStatusOf(t *testing.T, base string) e2ePodStatus { return podStatusAt(t, base, "/e2e/pod") }
+
+func podStatusAt(t *testing.T, base, id string) e2ePodStatus {
 	var st e2ePodStatus
-	_, out := nodetest.Get(t, base+"/v2/pods/e2e/pod::status")
+	_, out := nodetest.Get(t, base+"/v2/pods"+id+"::status")
 	_ = json.Unmarshal([]byte(out), &st)
 	return st
 }
@@ -65,19 +69,7 @@ func TestNodeRunsRealPod(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
 	n := nodetest.Start(t, cfg, nil)
 	base := nodetest.URL(n, cfg.MarathonPort)
-	t.Cleanup(func() {
-		if t.Failed() {
-			_, st := nodetest.Get(t, base+"/v2/pods/e2e/pod::status")
-			_, q := nodetest.Get(t, base+"/v2/queue")
-			t.Logf("pod status: %s\nqueue: %s", st, q)
-			// Task processes outlive their node by design: stop them.
-			call(t, "DELETE", base+"/v2/pods/e2e/pod?force=true", "")
-			nodetest.WaitFor(t, 30*time.Second, "pod stopped", func() bool {
-				_, out := nodetest.Get(t, base+"/v2/deployments")
-				return out == "[]"
-			})
-		}
-	})
+	stopOnFailure(t, base, "/e2e/pod")
 	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
 		code, _ := nodetest.Get(t, base+"/v2/pods")
 		return code == 200
@@ -131,4 +123,66 @@ func answers(port int) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode == 200
+}
+
+// stopOnFailure logs the pod's status and deletes it when the test
+// fails: task processes outlive their node by design.
+func stopOnFailure(t *testing.T, base, id string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		_, st := nodetest.Get(t, base+"/v2/pods"+id+"::status")
+		_, q := nodetest.Get(t, base+"/v2/queue")
+		t.Logf("pod status: %s\nqueue: %s", st, q)
+		call(t, "DELETE", base+"/v2/pods"+id+"?force=true", "")
+		nodetest.WaitFor(t, 30*time.Second, "pod stopped", func() bool {
+			_, out := nodetest.Get(t, base+"/v2/deployments")
+			return out == "[]"
+		})
+	})
+}
+
+// TestContainerdPodOnBusybox runs a pod of two busybox containers through
+// a real containerd: httpd on the endpoint's host port and a sidecar,
+// both STABLE, then the pod is deleted.
+func TestContainerdPodOnBusybox(t *testing.T) {
+	cfg := nodetest.WithContainerd(t, nodetest.Config(t, "", nodetest.FreePorts(t)))
+	n := nodetest.Start(t, cfg, nil)
+	base := nodetest.URL(n, cfg.MarathonPort)
+	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
+		code, _ := nodetest.Get(t, base+"/v2/pods")
+		return code == 200
+	})
+	stopOnFailure(t, base, "/docker/pod")
+	pod := `{"id":"/docker/pod","containers":[
+		{"name":"httpd","image":{"kind":"DOCKER","id":"busybox"},"exec":{"command":{"shell":"exec httpd -f -p $ENDPOINT_HTTP"}},
+		 "resources":{"cpus":0.1,"mem":32},"endpoints":[{"name":"http","hostPort":0}]},
+		{"name":"sidecar","image":{"kind":"DOCKER","id":"busybox"},"exec":{"command":{"argv":["sleep","1000"]}},
+		 "resources":{"cpus":0.1,"mem":16}}]}`
+	if code, _ := call(t, "POST", base+"/v2/pods", pod); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	var port int
+	nodetest.WaitFor(t, 60*time.Second, "both containers running", func() bool {
+		st := podStatusAt(t, base, "/docker/pod")
+		if len(stableIDs(st)) != 1 {
+			return false
+		}
+		port = st.Instances[0].Containers[0].Endpoints[0].AllocatedHostPort
+		return true
+	})
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 2*time.Second)
+	if err != nil {
+		t.Fatalf("busybox httpd does not answer: %v", err)
+	}
+	conn.Close()
+	if code, _ := call(t, "DELETE", base+"/v2/pods/docker/pod", ""); code != 202 {
+		t.Fatalf("delete: %d", code)
+	}
+	nodetest.WaitFor(t, 30*time.Second, "containers stopped", func() bool {
+		_, out := nodetest.Get(t, base+"/v2/deployments")
+		c, _ := nodetest.Get(t, base+"/v2/pods/docker/pod")
+		return out == "[]" && c == 404
+	})
 }
