@@ -22,6 +22,9 @@ func (n *Node) mountBase() {
 	n.routes.Marathon.Get("/ping", ping)
 	n.routes.Chronos.Get("/ping", ping)
 	n.routes.Marathon.Get("/v2/leader", n.leaderHandler(n.cfg.MarathonPort, "There is no leader"))
+	if n.cfg.Pprof {
+		mountPprof(n.routes.Master)
+	}
 }
 
 // ping answers Marathon's and Chronos' liveness probe: text "pong", or the
