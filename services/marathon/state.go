@@ -9,10 +9,10 @@ import (
 	"github.com/mesosbox/mesosbox/services/app"
 )
 
-// Task is one Marathon instance with its single task (mesosbox runs apps
-// only, no pods, so an instance has exactly one task and shares its id in
-// the JSON). It is persisted on every state change, so that a new leader
-// knows every task its predecessor launched.
+// Task is one Mesos task: an app instance's single task (which shares its
+// id in the JSON), or one container of a pod instance (InstanceID set).
+// It is persisted on every state change, so that a new leader knows every
+// task its predecessor launched.
 type Task struct {
 	ID    string `json:"id"`
 	AppID string `json:"appId"`
