@@ -71,10 +71,12 @@ func fuzzCodec[T any, P interface {
 		}
 		var second P = new(T)
 		if err := c.decode(out, second); err != nil {
-			if c.media == mediaJSON && strings.Contains(err.Error(), "unrecognized enum") {
-				// mesos-go writes an enum number protobuf let through
-				// (unknown to this version) as a string it cannot read
-				// back; the master refuses such calls by their type.
+			if c.media == mediaJSON && (strings.Contains(err.Error(), "unrecognized enum") || strings.Contains(err.Error(), "required field")) {
+				// mesos-go's JSON cannot carry everything protobuf let
+				// through: an enum number unknown to this version (written
+				// as a string it cannot read back) or a required but empty
+				// bytes field (omitted). The master never re-encodes a
+				// call, and refuses the JSON forms themselves.
 				continue
 			}
 			t.Fatalf("%s: own output does not decode: %v\n%q", c.media, err, out)
