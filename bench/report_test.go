@@ -17,12 +17,12 @@ import (
 	"github.com/containerd/containerd/v2/pkg/namespaces"
 	"github.com/containerd/containerd/v2/pkg/oci"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/mesosbox/mesosbox/runtime/containerdtest"
 	"github.com/mesosbox/mesosbox/runtime/executor"
 	"github.com/mesosbox/mesosbox/store"
+	"github.com/mesosbox/mesosbox/store/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -44,8 +44,15 @@ func BenchmarkReport(b *testing.B) {
 	containerdtest.ImportBusybox(b, sock, ns)
 	add("image task start to exit", func(b *testing.B) sample { return containerdExecutor(b, sock, ns) },
 		func(b *testing.B) sample { return containerdClient(b, sock, ns) })
+	rates := []rate{statusWrites(b, statusUpdateN)}
+	figs := footprint(b)
 	printTable(os.Stdout, rows)
+	printRates(os.Stdout, rates)
+	printFigures(os.Stdout, figs)
 }
+
+// quiet drops the store's logs, which would break up the table.
+var quiet = storetest.Quiet
 
 const consensusN = 300
 
@@ -63,7 +70,7 @@ func init() {
 	})
 }
 
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -75,7 +82,7 @@ func freeAddr(b *testing.B) string {
 // storeApply is mesosbox's write path: a typed command through Raft into
 // the bbolt state machine, one at a time.
 func storeApply(b *testing.B) sample {
-	st, err := store.Open(store.Config{Dir: b.TempDir(), NodeID: "bench", Bind: freeAddr(b), Bootstrap: true, Timeouts: store.FastTimeouts})
+	st, err := store.Open(store.Config{Dir: b.TempDir(), NodeID: "bench", Bind: freeAddr(b), Bootstrap: true, Timeouts: store.FastTimeouts, Logger: quiet})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -102,31 +109,8 @@ func (nopFSM) Restore(io.ReadCloser) error         { return nil }
 // bareRaftApply is the consensus floor: hashicorp/raft with raft-boltdb on
 // the same disk and an FSM that does nothing.
 func bareRaftApply(b *testing.B) sample {
-	dir := b.TempDir()
-	logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer logs.Close()
-	trans, err := raft.NewTCPTransport(freeAddr(b), nil, 3, time.Second, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer trans.Close()
-	cfg := raft.DefaultConfig()
-	cfg.LocalID = "bare"
-	cfg.LogOutput = io.Discard
-	cfg.HeartbeatTimeout, cfg.ElectionTimeout, cfg.LeaderLeaseTimeout, cfg.CommitTimeout = 50*time.Millisecond, 50*time.Millisecond, 50*time.Millisecond, 5*time.Millisecond
-	snaps := raft.NewInmemSnapshotStore()
-	raft.BootstrapCluster(cfg, logs, logs, snaps, trans, raft.Configuration{Servers: []raft.Server{{ID: "bare", Address: trans.LocalAddr()}}})
-	r, err := raft.NewRaft(cfg, nopFSM{}, logs, logs, snaps, trans)
-	if err != nil {
-		b.Fatal(err)
-	}
+	r := bareRaft(b)
 	defer r.Shutdown()
-	for r.State() != raft.Leader {
-		time.Sleep(5 * time.Millisecond)
-	}
 	s, err := measure("hashicorp/raft Apply, no-op FSM", consensusN, func(i int) error {
 		return r.Apply([]byte(fmt.Sprintf(`{"k":"%d","v":"value"}`, i)), 10*time.Second).Error()
 	})

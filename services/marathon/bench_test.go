@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,19 +25,14 @@ func benchNode(b *testing.B) string {
 	return base
 }
 
-func post(b *testing.B, url, body string) { send(b, "POST", url, body, 201) }
-
-// send makes a JSON request and fails the benchmark on any other status.
-func send(b *testing.B, method, url, body string, want int) {
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+func post(b *testing.B, url, body string) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != want {
-		b.Fatalf("%s %s: %d", method, url, resp.StatusCode)
+	if resp.StatusCode != 201 {
+		b.Fatalf("POST %s: %d", url, resp.StatusCode)
 	}
 }
 
@@ -110,43 +103,4 @@ func BenchmarkDeploy100SmallApps(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(100*b.N)/total.Seconds(), "deployments/s")
-}
-
-// scaleInstances is the size of BenchmarkScaleUp: 1 000 by default (the
-// figure of `make bench`); MESOSBOX_BENCH_SCALE makes it smaller for the CI
-// smoke run.
-func scaleInstances(b *testing.B) int {
-	n := 1000
-	if v := os.Getenv("MESOSBOX_BENCH_SCALE"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("MESOSBOX_BENCH_SCALE=%q: want a positive number", v)
-		}
-	}
-	return n
-}
-
-// BenchmarkScaleUp is launch throughput: one app of plain-process tasks
-// scaled from 0 to 1 000 instances, timed until every task is RUNNING.
-func BenchmarkScaleUp(b *testing.B) {
-	n := scaleInstances(b)
-	base := benchNode(b)
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		id := fmt.Sprintf("/bench/scale%d", i)
-		post(b, base+"/v2/apps", `{"id":"`+id+`","cmd":"exec sleep 1000","cpus":0.001,"mem":1,"instances":0}`)
-		start := time.Now()
-		send(b, "PUT", base+"/v2/apps"+id, fmt.Sprintf(`{"instances":%d}`, n), 200)
-		nodetest.WaitFor(b, 300*time.Second, "all running", func() bool {
-			_, out := nodetest.Get(b, base+"/v2/apps"+id)
-			var a struct{ App struct{ TasksRunning int } }
-			return json.Unmarshal([]byte(out), &a) == nil && a.App.TasksRunning == n
-		})
-		total += time.Since(start)
-		b.StopTimer()
-		deleteAndWait(b, base, "/v2/apps"+id)
-		b.StartTimer()
-	}
-	b.ReportMetric(total.Seconds()/float64(b.N), "s-all-running")
-	b.ReportMetric(float64(n*b.N)/total.Seconds(), "tasks/s")
 }
