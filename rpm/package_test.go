@@ -401,7 +401,7 @@ func checkModes(t *testing.T, root string) {
 		mode os.FileMode
 	}{
 		{"etc/sysconfig/mesosbox", 0o600},
-		{"var/lib/mesosbox", os.ModeDir | 0o700},
+		{"var/lib/mesosbox", os.ModeDir | 0o711},
 		{"usr/bin/mesosbox", 0o755},
 		{"usr/lib/systemd/system/mesosbox.service", 0o644},
 	} {
@@ -526,7 +526,7 @@ func TestDebPackage(t *testing.T) {
 		mode os.FileMode
 	}{
 		{"etc/default/mesosbox", 0o600},
-		{"var/lib/mesosbox", os.ModeDir | 0o700},
+		{"var/lib/mesosbox", os.ModeDir | 0o711},
 		{"usr/bin/mesosbox", 0o755},
 		{"usr/lib/systemd/system/mesosbox.service", 0o644},
 		{"usr/lib/firewalld/services/mesosbox.xml", 0o644},
