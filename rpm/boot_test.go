@@ -127,6 +127,28 @@ type driver struct {
 	shared string
 	log    io.Writer
 	start  time.Time
+	login  string // user:password for the node's HTTP ports
+}
+
+// readGeneratedLogin reads the admin login the node generated in its data
+// directory (mode 0600) and uses it from then on, also for the CLI.
+func (d *driver) readGeneratedLogin() string {
+	const path = "/var/lib/mesosbox/http-credentials"
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		d.fail("generated login %s: %v %v, want mode 0600", path, fi, err)
+	}
+	b, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "admin:") {
+			d.login = line
+			os.Setenv("MESOSBOX_HTTP_AUTH", line)
+			d.logf("the node generated a login for user admin in %s", path)
+			return line
+		}
+	}
+	d.fail("no admin line in %s", path)
+	return ""
 }
 
 func (d *driver) logf(format string, args ...any) {
@@ -164,8 +186,20 @@ func (d *driver) prop(name string) string {
 
 var httpc = &http.Client{Timeout: 5 * time.Second}
 
+// do sends req with the node's login, once it is known.
+func (d *driver) do(req *http.Request) (*http.Response, error) {
+	if user, pass, ok := strings.Cut(d.login, ":"); ok {
+		req.SetBasicAuth(user, pass)
+	}
+	return httpc.Do(req)
+}
+
 func (d *driver) get(url string) (int, []byte) {
-	resp, err := httpc.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	resp, err := d.do(req)
 	if err != nil {
 		return 0, []byte(err.Error())
 	}
@@ -273,7 +307,10 @@ func (d *driver) run() {
 	if err != nil {
 		d.fail("%v", err)
 	}
-	fmt.Fprint(f, "MESOSBOX_BIND=127.0.0.1\nMESOSBOX_NODE_NAME=boot-node\nMESOSBOX_EXECUTOR=process\nMESOSBOX_CLUSTER=\"boot cluster\"\n")
+	// The package's default bind, 0.0.0.0, is not loopback: without
+	// credentials the node generates an admin login, which every call below
+	// then uses (that proves the generated password works).
+	fmt.Fprint(f, "MESOSBOX_BIND=0.0.0.0\nMESOSBOX_ADVERTISE=127.0.0.1\nMESOSBOX_NODE_NAME=boot-node\nMESOSBOX_EXECUTOR=process\nMESOSBOX_CLUSTER=\"boot cluster\"\n")
 	f.Close()
 
 	// Type=notify: enable --now returns once mesosbox said READY=1.
@@ -281,6 +318,10 @@ func (d *driver) run() {
 	if s := d.prop("ActiveState"); s != "active" {
 		d.fail("ActiveState %q after enable --now", s)
 	}
+	if code, _ := d.get("http://127.0.0.1:8080/v2/apps"); code != http.StatusUnauthorized {
+		d.fail("GET /v2/apps without the login: %d, want 401", code)
+	}
+	generated := d.readGeneratedLogin()
 	d.healthy()
 	d.sh("systemctl", "status", "--no-pager", "--lines=5", "mesosbox")
 	if out := d.sh("/usr/bin/mesosbox", "members", "--address", "127.0.0.1:5050"); !strings.Contains(out, "boot-node") {
@@ -298,7 +339,9 @@ func (d *driver) run() {
 
 	// A Marathon app whose task writes its pid.
 	app := `{"id":"/sleeper","cmd":"echo $$ > ` + pidFile + `; exec sleep 100000","cpus":0.1,"mem":32,"instances":1}`
-	resp, err := httpc.Post("http://127.0.0.1:8080/v2/apps", "application/json", strings.NewReader(app))
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:8080/v2/apps", strings.NewReader(app))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.do(req)
 	if err != nil {
 		d.fail("POST /v2/apps: %v", err)
 	}
@@ -366,6 +409,9 @@ func (d *driver) run() {
 	}
 	if b, _ := os.ReadFile("/etc/sysconfig/mesosbox"); !bytes.Contains(b, []byte("MESOSBOX_NODE_NAME=boot-node\n")) {
 		d.fail("upgrade lost the edited /etc/sysconfig/mesosbox")
+	}
+	if again := d.readGeneratedLogin(); again != generated {
+		d.fail("the generated login changed across restart and upgrade")
 	}
 	d.healthy()
 	sameTask("rpm -U")
