@@ -101,3 +101,7 @@ func residentKB(pid int) (int, error) {
 	}
 	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
 }
+
+// BenchmarkFootprint prints the footprint rows of the report on their own
+// (b.N is ignored: run it with -benchtime 1x).
+func BenchmarkFootprint(b *testing.B) { printFigures(os.Stdout, footprint(b)) }

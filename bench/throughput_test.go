@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -153,4 +154,10 @@ func bareRaft(b testing.TB) *raft.Raft {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return r
+}
+
+// BenchmarkStateWrites prints the state-write row of the report on its
+// own (b.N is ignored: run it with -benchtime 1x).
+func BenchmarkStateWrites(b *testing.B) {
+	printRates(os.Stdout, []rate{statusWrites(b, statusUpdateN)})
 }
