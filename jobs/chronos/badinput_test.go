@@ -98,7 +98,7 @@ func TestChronosBadInput(t *testing.T) {
 		add("POST", "/v1/scheduler/dependency", c.Body, c.What)
 		add("POST", "/scheduler/iso8601", c.Body, c.What)
 	}
-	for _, name := range []string{"", " ", "a b", "../nightly", "a/b", "ü", "a\x00", "$(rm -rf /)", "a;b", strings.Repeat("x", 1<<16) + "!"} {
+	for _, name := range []string{"", " ", "a b", "../nightly", "a/b", "ü", "a\x00", "$(rm -rf /)", "a;b", strings.Repeat("x", 201), strings.Repeat("x", 1<<16) + "!"} {
 		add("POST", "/v1/scheduler/iso8601", badinput.Replace(fresh, "name", fmt.Sprintf("%q", name)), "name "+name)
 	}
 	for _, sched := range []string{"wtf bro", "R/", "R//", "R/x/PT1H", "R-1/2030-01-01T00:00:00Z/PT1H", "R/2030-13-45T25:61:00Z/PT1H",

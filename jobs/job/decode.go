@@ -9,6 +9,10 @@ import (
 	"github.com/mesosbox/mesosbox/jobs/schedule"
 )
 
+// maxNameLen leaves a task id room for "ct:", a 13-digit due time, the
+// attempt and the separators within Mesos' 255 bytes.
+const maxNameLen = 200
+
 // maxCount bounds counters and seconds to what a JSON double holds exactly.
 const maxCount = 1 << 53
 
@@ -46,6 +50,10 @@ func decode(body []byte, kind Kind, opts Defaults, now time.Time) (*Job, error) 
 		return nil, fmt.Errorf("the job's name is missing. Allowed names: '([\\w\\.-]+)'")
 	case !namePattern.MatchString(j.Name):
 		return nil, fmt.Errorf("the job's name %q is invalid. Allowed names: '([\\w\\.-]+)'", j.Name)
+	case len(j.Name) > maxNameLen:
+		// Chronos sets no bound, but the name goes into every task id
+		// (ct:<due>:<attempt>:<name>:), which Mesos caps at 255 bytes.
+		return nil, fmt.Errorf("the job's name is %d bytes long; at most %d fit in a Mesos task id", len(j.Name), maxNameLen)
 	}
 	for _, step := range []func(object, *Job, Defaults) error{
 		decodeTexts, decodeFlags, decodeNumbers, decodeCounters, decodeEpsilon, decodeLists,
