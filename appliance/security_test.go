@@ -166,6 +166,11 @@ func TestEveryPortAsksForALogin(t *testing.T) {
 	if code, _, _ := authCall(t, nil, "GET", proxied, noLogin, ""); code != 401 {
 		t.Fatalf("UI agent proxy without a login: %d", code)
 	}
+	// The Marathon port serves the same proxy, for its UI's task logs.
+	onMarathon := mara + "/ui/agents/" + slaves.Slaves[0].ID + "/state"
+	if code, _, body := authCall(t, nil, "GET", onMarathon, alice, ""); code != 200 || !strings.Contains(body, "auth-sleeper") {
+		t.Fatalf("agent proxy on the Marathon port: %d %.300s", code, body)
+	}
 }
 
 // TestMesosFrameworkWithBasicAuth subscribes mesos-go v0.0.11's HTTP

@@ -139,6 +139,12 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 	if code, _, body := authCall(t, client, "GET", proxied, alice, ""); code != 200 || !strings.Contains(body, "tls-sleeper") {
 		t.Fatalf("UI agent proxy over HTTPS: %d %.300s", code, body)
 	}
+	// A follower's Marathon port forwards the proxy to the leader's, as the
+	// node over HTTPS.
+	viaFollower := nodetest.URL(follower, ports.Marathon) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
+	if code, _, body := authCall(t, nil, "GET", viaFollower, alice, ""); code != 200 || !strings.Contains(body, "tls-sleeper") {
+		t.Fatalf("agent proxy on a follower's Marathon port: %d %.300s", code, body)
+	}
 
 	// A node with the right token but a certificate of another CA is
 	// refused by the cluster (its Raft traffic would be too: store's TLS

@@ -50,8 +50,7 @@ func MountMesos(r chi.Router, master http.Handler, agents AgentAccess) {
 	index := page("mesos/index.html")
 	getHead(r, "/", index)
 	mountAssets(r, index)
-	p := &agentProxy{master: master, agents: agents}
-	r.Get("/ui/agents/{agentID}/*", p.ServeHTTP)
+	MountAgentProxy(r, master, agents)
 }
 
 // MountMarathon serves the Marathon UI at /ui/ on Marathon's router (its

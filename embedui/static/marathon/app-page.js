@@ -5,7 +5,7 @@ import {api, get} from "../shared/api.js";
 import {action, badge, loadError} from "../shared/widgets.js";
 import {mem, round, ago, when, shortId} from "../shared/format.js";
 import {sandboxView} from "../shared/sandbox.js";
-import {live, masterURL} from "./live.js";
+import {live} from "./live.js";
 import {appStatus, statusBadge, taskHealth} from "./status.js";
 import {openAppForm} from "./app-form.js";
 
@@ -24,7 +24,9 @@ export function appPage({id}) {
     if (sandbox) sandbox.stop();
     logTask = task.id;
     logs.hidden = false;
-    sandbox = sandboxView(await masterURL(), task.slaveId, task.id);
+    // The Marathon port serves the agent proxy itself: same origin, so the
+    // browser's login for this port applies.
+    sandbox = sandboxView("", task.slaveId, task.id);
     replace(logs, h("h2", null, "Logs ", h("small", null, task.id)), sandbox.el);
     logs.scrollIntoView({behavior: "smooth", block: "start"});
   };

@@ -48,13 +48,3 @@ export function live(fn) {
   bus.addEventListener("change", now);
   return () => { stop(); bus.removeEventListener("change", now); };
 }
-
-// masterURL is the leading Mesos master's base URL, for task sandboxes.
-let master = null;
-export async function masterURL() {
-  if (master === null) {
-    const info = await get("/v2/info");
-    master = (info.marathon_config.mesos_leader_ui_url || info.marathon_config.master || "").replace(/\/$/, "");
-  }
-  return master;
-}
