@@ -87,36 +87,39 @@ func runShell(t *testing.T, env []string, shell, script string) string {
 func TestBashCompletion(t *testing.T) {
 	env := shellWithMesosbox(t)
 	node := fakeNode(t, false)
-	out := runShell(t, env, "bash", `source <(mesosbox completion bash) && complete -p mesosbox`)
-	if strings.TrimSpace(out) != "complete -F _mesosbox mesosbox" {
-		t.Fatalf("complete -p: %q", out)
-	}
-	// What bash sets before calling the function: the line up to the
-	// cursor and its words (split at the colon of HOST:PORT too).
-	complete := func(line string) string {
-		return runShell(t, env, "bash", `source <(mesosbox completion bash)
-COMP_LINE='`+line+`'; COMP_POINT=${#COMP_LINE}
-COMP_WORDS=(${COMP_LINE//:/ : }); [[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')
-COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-_mesosbox; printf '%s\n' "${COMPREPLY[@]}"`)
-	}
-	cases := map[string]string{
-		"mesosbox ":       "serve version help completion status members leave app task job events image doctor",
-		"mesosbox app sc": "scale",
-		"mesosbox job ":   "list show apply run kill delete graph",
-		"mesosbox app show --marathon " + node + " ": "web worker db",
-		"mesosbox app scale --for":                   "--force",
-	}
-	for line, want := range cases {
-		if got := strings.Join(strings.Fields(complete(line)), " "); got != want {
-			t.Errorf("%q: got %q, want %q", line, got, want)
-		}
-	}
-	// File names for apply.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "web.json"), []byte("{}"), 0o644)
-	if got := strings.TrimSpace(complete("mesosbox app apply " + dir + "/we")); got != dir+"/web.json" {
-		t.Errorf("file completion: %q", got)
+	cases := []struct{ line, want string }{
+		{"mesosbox ", "serve version help completion status members leave app task job events image doctor"},
+		{"mesosbox app sc", "scale"},
+		{"mesosbox job ", "list show apply run kill delete graph"},
+		{"mesosbox app show --marathon " + node + " ", "web worker db"},
+		{"mesosbox app scale --for", "--force"},
+		{"mesosbox app apply " + dir + "/we", dir + "/web.json"}, // file names
+	}
+	// One shell for all cases (each mesosbox it starts is this test
+	// binary): it sets what bash sets before calling the function, the
+	// line up to the cursor and its words (split at the colon of
+	// HOST:PORT too), and prints the candidates, then a separator.
+	script := `source <(mesosbox completion bash) && complete -p mesosbox && echo ---
+c() {
+	COMP_LINE=$1; COMP_POINT=${#COMP_LINE}
+	COMP_WORDS=(${COMP_LINE//:/ : }); [[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=(); _mesosbox; printf '%s\n' "${COMPREPLY[@]}"; echo ---
+}
+`
+	for _, c := range cases {
+		script += "c '" + c.line + "'\n"
+	}
+	outs := strings.Split(runShell(t, env, "bash", script), "---\n")
+	if len(outs) != len(cases)+2 || strings.TrimSpace(outs[0]) != "complete -F _mesosbox mesosbox" {
+		t.Fatalf("bash printed %q", outs)
+	}
+	for i, c := range cases {
+		if got := strings.Join(strings.Fields(outs[i+1]), " "); got != c.want {
+			t.Errorf("%q: got %q, want %q", c.line, got, c.want)
+		}
 	}
 }
 
