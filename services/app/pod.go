@@ -40,6 +40,32 @@ type PodContainer struct {
 	User        string            `json:"user,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Lifecycle   *PodLifecycle     `json:"lifecycle,omitempty"`
+	HealthCheck *PodHealthCheck   `json:"healthCheck,omitempty"`
+}
+
+// PodHealthCheck is a container's health check, run by Mesos: an HTTP GET
+// or a TCP connect on one of the pod's endpoints, or a command.
+type PodHealthCheck struct {
+	HTTP                   *PodHTTPCheck `json:"http,omitempty"`
+	TCP                    *PodTCPCheck  `json:"tcp,omitempty"`
+	Exec                   *PodExec      `json:"exec,omitempty"`
+	GracePeriodSeconds     *int          `json:"gracePeriodSeconds,omitempty"`
+	IntervalSeconds        *int          `json:"intervalSeconds,omitempty"`
+	MaxConsecutiveFailures *int          `json:"maxConsecutiveFailures,omitempty"`
+	TimeoutSeconds         *int          `json:"timeoutSeconds,omitempty"`
+	DelaySeconds           *int          `json:"delaySeconds,omitempty"`
+}
+
+// PodHTTPCheck probes an endpoint over HTTP(S).
+type PodHTTPCheck struct {
+	Endpoint string `json:"endpoint"`
+	Path     string `json:"path,omitempty"`
+	Scheme   string `json:"scheme,omitempty"`
+}
+
+// PodTCPCheck connects to an endpoint.
+type PodTCPCheck struct {
+	Endpoint string `json:"endpoint"`
 }
 
 // PodExec is the command of a container: a shell line or an argv.
@@ -303,6 +329,22 @@ func DefaultPod(p *Pod) {
 	}
 	for i := range p.Containers {
 		c := &p.Containers[i]
+		if hc := c.HealthCheck; hc != nil {
+			// pod.raml's defaults.
+			for _, d := range []struct {
+				f *(*int)
+				v int
+			}{{&hc.GracePeriodSeconds, 300}, {&hc.IntervalSeconds, 60}, {&hc.MaxConsecutiveFailures, 3},
+				{&hc.TimeoutSeconds, 20}, {&hc.DelaySeconds, 15}} {
+				if *d.f == nil {
+					v := d.v
+					*d.f = &v
+				}
+			}
+			if hc.HTTP != nil && hc.HTTP.Scheme == "" {
+				hc.HTTP.Scheme = "HTTP"
+			}
+		}
 		if c.Endpoints == nil {
 			c.Endpoints = []PodEndpoint{}
 		}

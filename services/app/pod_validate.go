@@ -68,6 +68,9 @@ func ValidatePod(p *Pod) error {
 			}
 		}
 	}
+	for i, c := range p.Containers {
+		validatePodHealthCheck(&v, idxPath("/containers", i)+"/healthCheck", c.HealthCheck, endpoints)
+	}
 	for i, n := range p.Networks {
 		switch n.Mode {
 		case "host", "container/bridge":
@@ -180,3 +183,31 @@ func (p *Pod) UnmarshalJSON(data []byte) error {
 
 // StampPod sets the version of a new or changed pod.
 func StampPod(p *Pod, now time.Time) { p.Version = now.UTC().Truncate(time.Millisecond) }
+
+// validatePodHealthCheck checks that a health check has exactly one kind
+// and names an endpoint of the pod.
+func validatePodHealthCheck(v *Violations, path string, hc *PodHealthCheck, endpoints map[string]bool) {
+	if hc == nil {
+		return
+	}
+	kinds := 0
+	for _, set := range []bool{hc.HTTP != nil, hc.TCP != nil, hc.Exec != nil} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		v.Add(path, "exactly one of http, tcp or exec must be given")
+		return
+	}
+	switch {
+	case hc.HTTP != nil && !endpoints[hc.HTTP.Endpoint]:
+		v.Add(path+"/http/endpoint", "is not an endpoint of the pod")
+	case hc.HTTP != nil && hc.HTTP.Scheme != "HTTP" && hc.HTTP.Scheme != "HTTPS":
+		v.Add(path+"/http/scheme", "must be one of (HTTP, HTTPS)")
+	case hc.TCP != nil && !endpoints[hc.TCP.Endpoint]:
+		v.Add(path+"/tcp/endpoint", "is not an endpoint of the pod")
+	case hc.Exec != nil && (hc.Exec.Command.Shell == "") == (len(hc.Exec.Command.Argv) == 0):
+		v.Add(path+"/exec/command", "exactly one of shell or argv must be given")
+	}
+}

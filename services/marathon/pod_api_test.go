@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
 )
 
 const testPod = `{"id":"/web/pod","labels":{"tier":"front"},"scaling":{"kind":"fixed","instances":1},
@@ -309,4 +312,48 @@ func TestPodsGoWithTheirGroup(t *testing.T) {
 		t.Fatalf("pod of a deleted group: %d", code)
 	}
 	waitFor(t, "its instance stopped", func() bool { return e.agents[0].runningCount() == 0 && e.deployments() == 0 })
+}
+
+// A container's health check goes to Mesos with the endpoint's host
+// port; the instance is STABLE, and its deployment done, only once Mesos
+// reports the container healthy.
+func TestPodHealthCheck(t *testing.T) {
+	e := newEnv(t)
+	ag := e.addAgent("host-a", "cpus:8;mem:8192;disk:1000;ports:[31000-31100]")
+	pod := strings.Replace(testPod, `"endpoints":[{"name":"http","hostPort":0}]}`,
+		`"endpoints":[{"name":"http","hostPort":0}],"healthCheck":{"tcp":{"endpoint":"http"},"intervalSeconds":1}}`, 1)
+	var created struct {
+		Containers []struct {
+			HealthCheck map[string]any `json:"healthCheck"`
+		} `json:"containers"`
+	}
+	if code, _, body := e.do("POST", "/v2/pods", pod, &created); code != 201 || created.Containers[0].HealthCheck["gracePeriodSeconds"] != 300.0 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var st podStatusT
+	waitFor(t, "the instance running, waiting for its check", func() bool {
+		st = e.podStatus("/web/pod")
+		return len(st.Instances) == 1 && st.Instances[0].Status == podDegraded
+	})
+	taskID := st.Instances[0].ID + ".app"
+	launched := ag.launchedTask(taskID)
+	hc := launched.GetHealthCheck()
+	if hc == nil || hc.Type != mesos.HealthCheck_TCP || int(hc.GetTCP().Port) != st.Instances[0].Containers[0].Endpoints[0].AllocatedHostPort ||
+		hc.GetIntervalSeconds() != 1 || hc.GetGracePeriodSeconds() != 300 {
+		t.Fatalf("health check sent to Mesos: %+v", hc)
+	}
+	if e.deployments() != 1 {
+		t.Fatalf("deployment done before the instance is healthy")
+	}
+	healthy := true
+	running := mesos.TASK_RUNNING
+	u := uuid.New()
+	_ = e.m.AgentUpdate(agentapi.Update{AgentID: ag.id, FrameworkID: e.frameworkID(), Status: mesos.TaskStatus{
+		TaskID: mesos.TaskID{Value: taskID}, State: &running, Healthy: &healthy, UUID: u[:], AgentID: &mesos.AgentID{Value: ag.id}}})
+	waitFor(t, "stable and deployed", func() bool { return len(e.stableInstances("/web/pod")) == 1 && e.deployments() == 0 })
+	bad := strings.Replace(pod, `"tcp":{"endpoint":"http"}`, `"tcp":{"endpoint":"nope"}`, 1)
+	if code, _, body := e.do("PUT", "/v2/pods/web/pod", bad, nil); code != 422 ||
+		!jsonEqual(string(body), `{"message":"Object is not valid","details":[{"path":"/containers(0)/healthCheck/tcp/endpoint","errors":["is not an endpoint of the pod"]}]}`) {
+		t.Fatalf("bad endpoint: %d %s", code, body)
+	}
 }

@@ -50,6 +50,14 @@ func podApp(r *podRecord) *app.App {
 			a.Container.PortMappings = append(a.Container.PortMappings, pm)
 		}
 	}
+	for _, c := range p.Containers {
+		if c.HealthCheck != nil {
+			// Mesos runs the checks; the instance is healthy when every
+			// checked container is (foldInstance).
+			a.HealthChecks = []app.HealthCheck{{Protocol: app.ProtoMesosHTTP}}
+			break
+		}
+	}
 	if s := p.Scheduling; s != nil {
 		if s.Upgrade != nil {
 			a.UpgradeStrategy = &app.UpgradeStrategy{MinimumHealthCapacity: s.Upgrade.MinimumHealthCapacity,
@@ -107,18 +115,33 @@ func instanceTasks(r *podRecord, tasks []*Task) (instances, broken []*Task) {
 				}
 			}
 			if r == nil {
-				instances = append(instances, foldInstance(id, members))
+				instances = append(instances, foldInstance(id, members, nil))
 			}
 			continue
 		}
-		instances = append(instances, foldInstance(id, members))
+		instances = append(instances, foldInstance(id, members, checkedContainers(r)))
 	}
 	return instances, broken
 }
 
+// checkedContainers are the names of a pod's containers with a health
+// check.
+func checkedContainers(r *podRecord) map[string]bool {
+	out := map[string]bool{}
+	if r != nil {
+		for _, c := range r.Spec.Containers {
+			if c.HealthCheck != nil {
+				out[c.Name] = true
+			}
+		}
+	}
+	return out
+}
+
 // foldInstance is the Task that stands for an instance: running when all
-// its containers run, killing when one is, inactive when one is.
-func foldInstance(id string, members []*Task) *Task {
+// its containers run, killing when one is, inactive when one is, healthy
+// when every checked container is (unknown while one has no verdict).
+func foldInstance(id string, members []*Task, checked map[string]bool) *Task {
 	first := members[0]
 	out := &Task{ID: id, InstanceID: id, AppID: first.AppID, AgentID: first.AgentID, Host: first.Host,
 		StagedAt: first.StagedAt, Version: first.Version, ConfigVersion: first.ConfigVersion,
@@ -133,6 +156,19 @@ func foldInstance(id string, members []*Task) *Task {
 		if t.StartedAt != nil && (out.StartedAt == nil || t.StartedAt.After(*out.StartedAt)) {
 			out.StartedAt = t.StartedAt
 		}
+	}
+	if len(checked) > 0 {
+		healthy := true
+		for _, t := range members {
+			if !checked[t.Container] {
+				continue
+			}
+			if t.MesosHealthy == nil {
+				return out // no verdict yet: MesosHealthy stays nil
+			}
+			healthy = healthy && *t.MesosHealthy
+		}
+		out.MesosHealthy = &healthy
 	}
 	return out
 }
@@ -297,6 +333,7 @@ func podTaskInfo(p *app.Pod, c app.PodContainer, taskID string, pool *offerPool,
 			info.Labels.Labels = append(info.Labels.Labels, mesos.Label{Key: k, Value: &v})
 		}
 	}
+	info.HealthCheck = podHealthCheck(c.HealthCheck, endpointPorts)
 	if c.Lifecycle != nil && c.Lifecycle.KillGracePeriodSeconds != nil {
 		info.KillPolicy = &mesos.KillPolicy{GracePeriod: &mesos.DurationInfo{
 			Nanoseconds: int64(*c.Lifecycle.KillGracePeriodSeconds * float64(time.Second))}}
@@ -342,4 +379,46 @@ func podStepJSON(d *Deployment, step stepJSONT) stepJSONT {
 		}
 	}
 	return step
+}
+
+// podHealthCheck is the Mesos health check of a container: HTTP or TCP on
+// the host port of the endpoint it names, or a command.
+func podHealthCheck(hc *app.PodHealthCheck, endpointPorts map[string]uint64) *mesos.HealthCheck {
+	if hc == nil {
+		return nil
+	}
+	seconds := func(p *int) *float64 {
+		v := 0.0
+		if p != nil {
+			v = float64(*p)
+		}
+		return &v
+	}
+	failures := uint32(3)
+	if hc.MaxConsecutiveFailures != nil {
+		failures = uint32(*hc.MaxConsecutiveFailures)
+	}
+	out := &mesos.HealthCheck{DelaySeconds: seconds(hc.DelaySeconds), IntervalSeconds: seconds(hc.IntervalSeconds),
+		TimeoutSeconds: seconds(hc.TimeoutSeconds), GracePeriodSeconds: seconds(hc.GracePeriodSeconds),
+		ConsecutiveFailures: &failures}
+	switch {
+	case hc.HTTP != nil:
+		scheme, path := strings.ToLower(hc.HTTP.Scheme), hc.HTTP.Path
+		out.Type = mesos.HealthCheck_HTTP
+		out.HTTP = &mesos.HealthCheck_HTTPCheckInfo{Scheme: &scheme, Port: uint32(endpointPorts[hc.HTTP.Endpoint]), Path: &path}
+	case hc.TCP != nil:
+		out.Type = mesos.HealthCheck_TCP
+		out.TCP = &mesos.HealthCheck_TCPCheckInfo{Port: uint32(endpointPorts[hc.TCP.Endpoint])}
+	case hc.Exec != nil:
+		out.Type = mesos.HealthCheck_COMMAND
+		cmd := hc.Exec.Command
+		if cmd.Shell != "" {
+			value, shell := cmd.Shell, true
+			out.Command = &mesos.CommandInfo{Value: &value, Shell: &shell}
+		} else {
+			value, shell := cmd.Argv[0], false
+			out.Command = &mesos.CommandInfo{Value: &value, Shell: &shell, Arguments: cmd.Argv}
+		}
+	}
+	return out
 }

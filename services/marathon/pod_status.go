@@ -170,6 +170,9 @@ func (s *Service) instanceStatus(r *podRecord, iid string, members []*Task) inst
 			out.Status = podTerminal
 		case t.State != stateRunning && out.Status == podStable:
 			out.Status = podStaging
+		case c.HealthCheck != nil && (t.MesosHealthy == nil || !*t.MesosHealthy) && out.Status == podStable:
+			// Running but not (yet) passing its health check.
+			out.Status = podDegraded
 		}
 	}
 	if len(members) < len(r.Spec.Containers) && out.Status != podTerminal {
