@@ -200,3 +200,33 @@ func TestCheckConcurrently(t *testing.T) {
 		t.Fatal(f)
 	}
 }
+
+// BenchmarkCheck compares a login's cost: plain, bcrypt (cost 10, what
+// htpasswd -B uses) on its first check, and bcrypt once remembered.
+func BenchmarkCheck(b *testing.B) {
+	h, err := bcrypt.GenerateFromPassword([]byte("pw"), 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := Parse(strings.NewReader("bob:"+string(h)+"\nalice:pw\n"), "creds")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("plain", func(b *testing.B) {
+		for b.Loop() {
+			c.Check("alice", "pw")
+		}
+	})
+	b.Run("bcrypt-first", func(b *testing.B) {
+		for b.Loop() {
+			clear(c.good)
+			c.Check("bob", "pw")
+		}
+	})
+	b.Run("bcrypt-remembered", func(b *testing.B) {
+		c.Check("bob", "pw")
+		for b.Loop() {
+			c.Check("bob", "pw")
+		}
+	})
+}
