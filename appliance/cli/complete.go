@@ -73,10 +73,10 @@ func completionCandidates(before []string, cur string) []string {
 		}
 		flags := []string{"--help"}
 		if path == "serve" {
-			fs.VisitAll(func(f *flag.Flag) { flags = append(flags, "--"+f.Name) })
+			fs.VisitAll(func(f *flag.Flag) { flags = append(flags, dashed(f.Name)) })
 		}
 		for _, name := range c.flags {
-			flags = append(flags, "--"+name)
+			flags = append(flags, dashed(name))
 		}
 		return flags
 	}

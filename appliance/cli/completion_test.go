@@ -41,6 +41,7 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"task", "logs", "--marathon", node, "w"}, "web.1"},
 		{[]string{"job", "run", "--chronos", node, ""}, "backup report"},
 		{[]string{"job", "graph", ""}, ""},
+		{[]string{"task", "logs", "-"}, "--help --address --auth-file -f --stderr"},
 		{[]string{"leave", "--address", node, ""}, "n1"},
 		{[]string{"completion", ""}, "bash zsh"},
 		{[]string{"help", ""}, "serve version help completion status members leave app task job events image doctor"},

@@ -137,12 +137,21 @@ func printCommandHelp(w io.Writer, c *command) {
 func flagSynopsis(f *flag.Flag) string {
 	value, _ := flag.UnquoteUsage(f)
 	if isBoolFlag(f) {
-		return "--" + f.Name
+		return dashed(f.Name)
 	}
 	if value == "" {
 		value = "VALUE"
 	}
-	return "--" + f.Name + " " + value
+	return dashed(f.Name) + " " + value
+}
+
+// dashed is how a flag is written: -f for one letter, --name otherwise
+// (the flag package takes both).
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
 
 // flagMeaning is the flag's usage and, when it has one, its default.

@@ -32,7 +32,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			t.Errorf("%s --help lacks a usage line or examples:\n%s", c.path, first)
 		}
 		for _, f := range c.flags {
-			if !strings.Contains(first, "--"+f) {
+			if !strings.Contains(first, "  "+dashed(f)+" ") {
 				t.Errorf("%s --help lacks --%s:\n%s", c.path, f, first)
 			}
 		}
