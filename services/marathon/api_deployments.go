@@ -47,6 +47,18 @@ func (s *Service) handleDeleteDeployment(w http.ResponseWriter, r *http.Request)
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	if len(d.Pods) > 0 {
+		rollback, err := s.rollbackPods(r.Context(), d)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if rollback == nil {
+			rollback = &Deployment{ID: newUUID(), Version: s.podNow()}
+		}
+		deploymentResult(w, http.StatusOK, rollback)
+		return
+	}
 	now := s.now()
 	changes := map[string]appChange{}
 	for _, appID := range d.AffectedApps {

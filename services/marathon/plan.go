@@ -43,6 +43,9 @@ type Deployment struct {
 	// Pods are the affected ids that are pods (their actions print as
 	// StartPod, ScalePod... and they are not in Original and Target).
 	Pods []string `json:"pods,omitempty"`
+	// OriginalPods holds each affected pod as it was before the change
+	// (absent for a pod the deployment creates), for a rollback.
+	OriginalPods map[string]*podRecord `json:"originalPods,omitempty"`
 }
 
 func (d *Deployment) affects(appID string) bool {

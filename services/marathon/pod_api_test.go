@@ -253,6 +253,33 @@ func TestPodsAPIErrors(t *testing.T) {
 	if !found {
 		t.Fatalf("pod deployment plan %+v", plans)
 	}
+
+	// DELETE /v2/deployments/{id} rolls a pod update back: the pod is as
+	// it was before.
+	// (No agent: the deployment of the update cannot finish.)
+	if code, _, body := e.do("PUT", "/v2/pods/web/pod?force=true", strings.Replace(testPod, `"tier":"front"`, `"tier":"back"`, 1), nil); code != 200 {
+		t.Fatalf("update: %d %s", code, body)
+	}
+	var pending []struct {
+		ID string `json:"id"`
+	}
+	e.do("GET", "/v2/deployments", nil, &pending)
+	if len(pending) != 1 {
+		t.Fatalf("deployments %+v", pending)
+	}
+	if code, hdr, body := e.do("DELETE", "/v2/deployments/"+pending[0].ID, nil, nil); code != 200 || hdr.Get("Marathon-Deployment-Id") == "" {
+		t.Fatalf("rollback: %d %s", code, body)
+	}
+	var back struct {
+		Labels  map[string]string `json:"labels"`
+		Scaling struct {
+			Instances int `json:"instances"`
+		} `json:"scaling"`
+	}
+	e.do("GET", "/v2/pods/web/pod", nil, &back)
+	if back.Labels["tier"] != "front" || back.Scaling.Instances != 1 {
+		t.Fatalf("rolled back to %+v", back)
+	}
 }
 
 func (a *fakeAgent) launchedTask(id string) mesos.TaskInfo {

@@ -41,6 +41,9 @@ func (s *Service) deployPod(ctx context.Context, before, after *podRecord, force
 	d := plan(newUUID(), version, map[string]appChange{id: {Before: podApp(before), After: podApp(after)}}, nil)
 	if d != nil {
 		d.Pods = []string{id}
+		if before != nil {
+			d.OriginalPods = map[string]*podRecord{id: before}
+		}
 		// The app views are not apps: a rollback of the deployment
 		// (DELETE /v2/deployments) must not store them as such.
 		d.Original, d.Target = map[string]*app.App{}, map[string]*app.App{}
@@ -190,4 +193,28 @@ func (s *Service) stopPods(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
+}
+
+// rollbackPods starts, for each pod of deployment d, the deployment that
+// puts it back as it was before d (a pod d created is deleted). The
+// rollback overrides d.
+func (s *Service) rollbackPods(ctx context.Context, d *Deployment) (*Deployment, error) {
+	var last *Deployment
+	for _, id := range d.Pods {
+		cur, orig := s.st.pods[id], d.OriginalPods[id]
+		if cur == nil && orig == nil {
+			continue
+		}
+		var next *podRecord
+		if orig != nil {
+			spec := orig.Spec.Clone()
+			next = stampPod(cur, spec, s.podNow())
+		}
+		rb, err := s.deployPod(ctx, cur, next, true, s.podNow())
+		if err != nil {
+			return nil, err
+		}
+		last = rb
+	}
+	return last, nil
 }
