@@ -84,7 +84,15 @@ func Logger() *slog.Logger {
 // the end of the test.
 func Start(t testing.TB, cfg appliance.Config, build func(*appliance.Node)) *appliance.Node {
 	t.Helper()
-	n, err := appliance.New(cfg, appliance.Options{Logger: Logger(), RaftTimeouts: store.FastTimeouts})
+	return StartWithTimeouts(t, cfg, store.FastTimeouts, build)
+}
+
+// StartWithTimeouts is Start with the given Raft timeouts: long-running
+// multi-node tests on a busy machine use store.DefaultTimeouts, with which
+// a leader is not deposed by one slow scheduling round.
+func StartWithTimeouts(t testing.TB, cfg appliance.Config, timeouts store.Timeouts, build func(*appliance.Node)) *appliance.Node {
+	t.Helper()
+	n, err := appliance.New(cfg, appliance.Options{Logger: Logger(), RaftTimeouts: timeouts})
 	if err != nil {
 		t.Fatal(err)
 	}

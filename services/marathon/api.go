@@ -111,8 +111,10 @@ func writeError(w http.ResponseWriter, err error) {
 		writeJSON(w, e.status, e.body())
 		return
 	}
-	if errors.Is(err, store.ErrDiskFull) {
-		// Marathon answers 503 when its storage refuses a write.
+	var notLeader *store.ErrNotLeader
+	if errors.Is(err, store.ErrDiskFull) || errors.As(err, &notLeader) {
+		// Marathon answers 503 when its storage refuses a write or its
+		// leadership ends under a request.
 		writeMessage(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
