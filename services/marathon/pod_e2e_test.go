@@ -78,6 +78,7 @@ func TestNodeRunsRealPod(t *testing.T) {
 		{"name":"web","exec":{"command":{"shell":"exec python3 -m http.server $ENDPOINT_HTTP"}},
 		 "resources":{"cpus":0.1,"mem":64},"endpoints":[{"name":"http","hostPort":0}]},
 		{"name":"sidecar","exec":{"command":{"argv":["sleep","1000"]}},"resources":{"cpus":0.1,"mem":32}}]}`
+	start := time.Now() // for the log only
 	if code, _ := call(t, "POST", base+"/v2/pods", fmt.Sprintf(pod, 1)); code != 201 {
 		t.Fatalf("create: %d", code)
 	}
@@ -90,12 +91,16 @@ func TestNodeRunsRealPod(t *testing.T) {
 		port = st.Instances[0].Containers[0].Endpoints[0].AllocatedHostPort
 		return answers(port)
 	})
+	t.Logf("created → serving: %v", time.Since(start))
+	start = time.Now()
 	if code, _ := call(t, "PUT", base+"/v2/pods/e2e/pod", fmt.Sprintf(pod, 2)); code != 200 {
 		t.Fatalf("scale: %d", code)
 	}
 	nodetest.WaitFor(t, 30*time.Second, "two stable instances", func() bool {
 		return len(stableIDs(podStatusOf(t, base))) == 2
 	})
+	t.Logf("scaled 1 → 2 stable: %v", time.Since(start))
+	start = time.Now()
 	victim := stableIDs(podStatusOf(t, base))[0]
 	if code, _ := call(t, "DELETE", base+"/v2/pods/e2e/pod::instances/"+victim, ""); code != 200 {
 		t.Fatalf("kill instance: %d", code)
@@ -104,6 +109,8 @@ func TestNodeRunsRealPod(t *testing.T) {
 		ids := stableIDs(podStatusOf(t, base))
 		return len(ids) == 2 && ids[0] != victim && ids[1] != victim
 	})
+	t.Logf("instance killed → replaced and stable: %v", time.Since(start))
+	start = time.Now()
 	code, hdr := call(t, "DELETE", base+"/v2/pods/e2e/pod", "")
 	if code != 202 || hdr.Get("Marathon-Deployment-Id") == "" {
 		t.Fatalf("delete: %d", code)
@@ -113,6 +120,7 @@ func TestNodeRunsRealPod(t *testing.T) {
 		d, out := nodetest.Get(t, base+"/v2/deployments")
 		return c == 404 && !answers(port) && d == 200 && out == "[]"
 	})
+	t.Logf("deleted → processes stopped: %v", time.Since(start))
 }
 
 // answers reports whether an HTTP server answers 200 on the port.
