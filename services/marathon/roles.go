@@ -73,13 +73,20 @@ func applyRole(a *app.App, t tree, existing *app.App) error {
 }
 
 // frameworkRoles are the roles Marathon subscribes with (MULTI_ROLE): its
-// own role and every role an app uses, so that offers for each arrive.
+// own role and every role an app or pod uses, so that offers for each
+// arrive.
 func (st *state) frameworkRoles() []string {
 	roles := []string{app.DefaultRole}
-	for _, a := range st.apps {
-		if a.Role != "" && !slices.Contains(roles, a.Role) {
-			roles = append(roles, a.Role)
+	add := func(role string) {
+		if role != "" && !slices.Contains(roles, role) {
+			roles = append(roles, role)
 		}
+	}
+	for _, a := range st.apps {
+		add(a.Role)
+	}
+	for _, r := range st.pods {
+		add(r.Spec.Role)
 	}
 	slices.Sort(roles)
 	return roles

@@ -1,7 +1,11 @@
 package marathon
 
 import (
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/mesosbox/mesosbox/services/app"
 )
 
 // A top-level group that enforces its role gives its apps that role by
@@ -61,11 +65,25 @@ func TestEnforceRole(t *testing.T) {
 		t.Fatalf("create under /qa with its role: %d %s", code, body)
 	}
 
+	// A pod under the enforcing group gets its role too.
+	var pod struct {
+		Role string `json:"role"`
+	}
+	podBody := `{"id":"/dev/pod","containers":[{"name":"c","exec":{"command":{"shell":"sleep 1000"}},"resources":{"cpus":0.1,"mem":16}}],
+		"executorResources":{"cpus":0.1,"mem":16,"disk":0}}`
+	if code, _, body := e.do("POST", "/v2/pods", podBody, &pod); code != 201 || pod.Role != "dev" {
+		t.Fatalf("pod under /dev: %d %s", code, body)
+	}
+	if code, _, body := e.do("POST", "/v2/pods", strings.Replace(podBody, `"id":"/dev/pod"`, `"id":"/dev/pod2","role":"ops"`, 1), nil); code != 422 ||
+		!jsonEqual(string(body), `{"message":"Object is not valid","details":[{"path":"/role","errors":["got ops, expected one of: [dev]"]}]}`) {
+		t.Fatalf("pod with a foreign role: %d %s", code, body)
+	}
+
 	// The tasks run on offers of their own roles.
-	waitFor(t, "all three apps running", func() bool {
-		return e.running("/dev/web") == 1 && e.running("/qa/b") == 1 && e.running("/qa/c") == 1
+	waitFor(t, "all three apps and the pod running", func() bool {
+		return e.running("/dev/web") == 1 && e.running("/qa/b") == 1 && e.running("/qa/c") == 1 && e.running("/dev/pod") == 1
 	})
-	for id, want := range map[string]string{"/dev/web": "dev", "/qa/b": "*", "/qa/c": "qa"} {
+	for id, want := range map[string]string{"/dev/web": "dev", "/qa/b": "*", "/qa/c": "qa", "/dev/pod": "dev"} {
 		if got := e.tasks(id)[0].Role; got != want {
 			t.Fatalf("task of %s runs under role %q, want %q", id, got, want)
 		}
@@ -75,5 +93,15 @@ func TestEnforceRole(t *testing.T) {
 	e.svc.mu.Unlock()
 	if len(roles) != 3 || roles[0] != "*" || roles[1] != "dev" || roles[2] != "qa" {
 		t.Fatalf("framework roles %v", roles)
+	}
+}
+
+// The roles of pods count for the subscription as those of apps do.
+func TestFrameworkRolesIncludePods(t *testing.T) {
+	st := newState()
+	st.apps["/a"] = &app.App{ID: "/a", Role: "*"}
+	st.pods["/ops/p"] = &podRecord{Spec: &app.Pod{ID: "/ops/p", Role: "ops"}}
+	if got := st.frameworkRoles(); !slices.Equal(got, []string{"*", "ops"}) {
+		t.Fatalf("framework roles %v", got)
 	}
 }
