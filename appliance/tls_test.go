@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,25 @@ func httpsClient(t testing.TB, caFile string) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+// postThrough posts body until the answer is one of ok. Under load (-race
+// beside other suites) a follower may briefly know no leader (502/503);
+// a 409 means an earlier try went through though its answer was lost.
+func postThrough(t *testing.T, url string, l login, body string, ok ...int) {
+	t.Helper()
+	var code int
+	var answer string
+	nodetest.WaitFor(t, 30*time.Second, "POST "+url, func() bool {
+		code, _, answer = authCall(t, nil, "POST", url, l, body)
+		if code == 502 || code == 503 {
+			return false
+		}
+		if !slices.Contains(ok, code) {
+			t.Fatalf("POST %s: %d %s", url, code, answer)
+		}
+		return true
+	})
 }
 
 // TestThreeNodesOverTLSWithLogins runs three nodes on 127.0.0.1-3 with
@@ -105,18 +126,14 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 	}
 	waitStatus(t, nodetest.URL(leader, ports.Marathon)+"/v2/apps", alice, 200)
 	app := `{"id":"/tls-sleeper","cmd":"sleep 1000","cpus":0.1,"mem":16,"instances":1}`
-	if code, _, body := authCall(t, nil, "POST", nodetest.URL(follower, ports.Marathon)+"/v2/apps", bob, app); code != 201 {
-		t.Fatalf("POST /v2/apps via a follower: %d %s", code, body)
-	}
+	postThrough(t, nodetest.URL(follower, ports.Marathon)+"/v2/apps", bob, app, 201, 409)
 	if code, _, _ := authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps", noLogin, ""); code != 401 {
 		t.Fatalf("follower without a login: %d", code)
 	}
 	// Chronos too.
 	waitStatus(t, nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/jobs", alice, 200)
 	job := `{"name":"tls-job","command":"true","schedule":"R/2030-01-01T00:00:00Z/P1D"}`
-	if code, _, body := authCall(t, nil, "POST", nodetest.URL(follower, ports.Chronos)+"/v1/scheduler/iso8601", bob, job); code != 204 {
-		t.Fatalf("POST a job via a follower: %d %s", code, body)
-	}
+	postThrough(t, nodetest.URL(follower, ports.Chronos)+"/v1/scheduler/iso8601", bob, job, 204)
 	if code, _, body := authCall(t, nil, "GET", nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/job/tls-job", alice, ""); code != 200 {
 		t.Fatalf("the job on the leader: %d %s", code, body)
 	}
@@ -126,25 +143,40 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 		_, _, appBody = authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps/tls-sleeper", alice, "")
 		return strings.Contains(appBody, `"tasksRunning":1`)
 	})
-	_, _, body := authCall(t, client, "GET", https(leader, ports.Master)+"/master/tasks", alice, "")
+	// Under load the leadership may move; a Go client follows a master's
+	// 307 to another host without the Authorization header (net/http drops
+	// it across hosts), so each try asks the node that leads now.
 	var tasks struct {
 		Tasks []struct {
 			SlaveID string `json:"slave_id"`
 		}
 	}
-	if json.Unmarshal([]byte(body), &tasks) != nil || len(tasks.Tasks) != 1 {
-		t.Fatalf("tasks: %.300s", body)
-	}
-	proxied := https(leader, ports.Master) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
-	if code, _, body := authCall(t, client, "GET", proxied, alice, ""); code != 200 || !strings.Contains(body, "tls-sleeper") {
-		t.Fatalf("UI agent proxy over HTTPS: %d %.300s", code, body)
-	}
+	var proxyAnswer string
+	defer func() { t.Logf("last agent proxy answer: %.300s", proxyAnswer) }()
+	nodetest.WaitFor(t, 30*time.Second, "the UI agent proxy over HTTPS on the leader", func() bool {
+		for _, n := range nodes {
+			if n.Store().IsLeader() {
+				leader = n
+			}
+		}
+		_, _, body := authCall(t, client, "GET", https(leader, ports.Master)+"/master/tasks", alice, "")
+		if json.Unmarshal([]byte(body), &tasks) != nil || len(tasks.Tasks) != 1 {
+			proxyAnswer = "tasks: " + body
+			return false
+		}
+		proxied := https(leader, ports.Master) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
+		code, _, body := authCall(t, client, "GET", proxied, alice, "")
+		proxyAnswer = fmt.Sprintf("%d %.300s", code, body)
+		return code == 200 && strings.Contains(body, "tls-sleeper")
+	})
 	// A follower's Marathon port forwards the proxy to the leader's, as the
 	// node over HTTPS.
 	viaFollower := nodetest.URL(follower, ports.Marathon) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
-	if code, _, body := authCall(t, nil, "GET", viaFollower, alice, ""); code != 200 || !strings.Contains(body, "tls-sleeper") {
-		t.Fatalf("agent proxy on a follower's Marathon port: %d %.300s", code, body)
-	}
+	nodetest.WaitFor(t, 30*time.Second, "the agent proxy on a follower's Marathon port", func() bool {
+		code, _, body := authCall(t, nil, "GET", viaFollower, alice, "")
+		proxyAnswer = fmt.Sprintf("via the follower: %d %.300s", code, body)
+		return code == 200 && strings.Contains(body, "tls-sleeper")
+	})
 
 	// A node with the right token but a certificate of another CA is
 	// refused by the cluster (its Raft traffic would be too: store's TLS
