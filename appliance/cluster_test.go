@@ -77,10 +77,18 @@ func TestThreeNodesJoinAndFailOver(t *testing.T) {
 
 	// A write through a follower's Chronos API is proxied to the leader.
 	job := `{"name":"ha-job","command":"true","schedule":"R/2030-01-01T00:00:00Z/P1D"}`
-	resp, err := http.Post(nodetest.URL(nodes[1], ports.Chronos)+"/v1/scheduler/iso8601", "application/json", strings.NewReader(job))
-	if err != nil || resp.StatusCode != 204 {
-		t.Fatalf("post job via follower: %v %v", err, resp)
-	}
+	// Until the leader's Chronos runs, the answer is 503; nothing else is.
+	nodetest.WaitFor(t, 20*time.Second, "the job accepted via a follower", func() bool {
+		resp, err := http.Post(nodetest.URL(nodes[1], ports.Chronos)+"/v1/scheduler/iso8601", "application/json", strings.NewReader(job))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 && resp.StatusCode != 503 {
+			t.Fatalf("post job via follower: %s", resp.Status)
+		}
+		return resp.StatusCode == 204
+	})
 	nodetest.WaitFor(t, 20*time.Second, "three active agents", func() bool {
 		_, body := nodetest.Get(t, nodetest.URL(n1, ports.Master)+"/metrics/snapshot")
 		return strings.Contains(body, `"master/slaves_active":3`)
