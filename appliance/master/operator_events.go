@@ -20,6 +20,7 @@ var maxOperatorSubscribers = 1000
 type opSub struct {
 	events chan *mmaster.Event
 	done   chan struct{}
+	slow   chan struct{} // closed, before done, when it could not keep up
 }
 
 // publish sends an operator event to every subscriber; a subscriber that
@@ -30,6 +31,7 @@ func (m *Master) publish(e *mmaster.Event) {
 		case s.events <- e:
 		default:
 			delete(m.opSubs, s)
+			close(s.slow)
 			close(s.done)
 		}
 	}
@@ -79,7 +81,7 @@ func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, 
 		httpError(w, http.StatusTooManyRequests, fmt.Sprintf("Operator event stream subscriber limit (%d) reached", maxOperatorSubscribers))
 		return
 	}
-	sub := &opSub{events: make(chan *mmaster.Event, streamBuffer), done: make(chan struct{})}
+	sub := &opSub{events: make(chan *mmaster.Event, streamBuffer), done: make(chan struct{}), slow: make(chan struct{})}
 	hb := m.cfg.HeartbeatInterval.Seconds()
 	first := &mmaster.Event{Type: mmaster.Event_SUBSCRIBED, Subscribed: &mmaster.Event_Subscribed{GetState: m.opState(), HeartbeatIntervalSeconds: &hb}}
 	if m.opSubs == nil {
@@ -103,8 +105,9 @@ func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, 
 	}
 	w.WriteHeader(http.StatusOK)
 	// A subscriber dropped for not reading must not keep its handler and
-	// connection: its blocked write fails at once.
-	defer CutOffWhenDone(w, sub.done, 0)()
+	// connection: its blocked write fails at once. Streams ended for
+	// everyone (the master stopping) end cleanly.
+	defer CutOffWhenDone(w, sub.slow, 0)()
 	flusher, _ := w.(http.Flusher)
 	rw := recordio.NewWriter(w)
 	write := func(e *mmaster.Event) bool {

@@ -50,6 +50,7 @@ type subscriber struct {
 	ch      chan event
 	filter  map[string]bool // empty: every type
 	dropped chan struct{}
+	slow    chan struct{} // closed, before dropped, when it could not keep up
 	once    sync.Once
 }
 
@@ -72,7 +73,7 @@ func (b *bus) subscribe(filter map[string]bool) *subscriber {
 	if len(b.subs) >= b.max {
 		return nil
 	}
-	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{})}
+	sub := &subscriber{ch: make(chan event, subscriberBuffer), filter: filter, dropped: make(chan struct{}), slow: make(chan struct{})}
 	b.subs[sub] = struct{}{}
 	return sub
 }
@@ -101,6 +102,7 @@ func (b *bus) publish(e event) {
 		default:
 			delete(b.subs, sub)
 			b.dropped++
+			close(sub.slow)
 			sub.drop()
 		}
 	}
@@ -215,8 +217,9 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
 	// A client dropped for not reading must not keep its handler and
-	// connection: its blocked write fails at once.
-	defer master.CutOffWhenDone(w, sub.dropped, 0)()
+	// connection: its blocked write fails at once. Streams ended for
+	// everyone (leadership lost) end cleanly.
+	defer master.CutOffWhenDone(w, sub.slow, 0)()
 	s.publish(eventStreamAttached, map[string]any{"remoteAddress": r.RemoteAddr})
 	defer s.publish(eventStreamDetached, map[string]any{"remoteAddress": r.RemoteAddr})
 	keepAlive := time.NewTicker(s.cfg.KeepAlive)
