@@ -45,10 +45,20 @@ func (m *Master) Mount(r chi.Router, leader LeaderFunc) {
 
 	get := func(fn func(*http.Request) any) http.HandlerFunc {
 		return lead(func(w http.ResponseWriter, req *http.Request) {
-			m.mu.Lock()
-			body := fn(req)
-			m.mu.Unlock()
-			writeJSONP(w, req, body)
+			// Requests for the same view (same query and credentials)
+			// share one render.
+			key := req.URL.Path + "?" + req.URL.RawQuery + "\x00" + req.Header.Get("Authorization")
+			b, err := m.views.render(key, func() ([]byte, error) {
+				m.mu.Lock()
+				body := fn(req)
+				m.mu.Unlock()
+				return json.Marshal(body)
+			})
+			if err != nil {
+				httpError(w, http.StatusInternalServerError, err.Error())
+				return
+			}
+			writeJSONPBytes(w, req, b)
 		})
 	}
 	for _, p := range []string{"/master/state", "/state", "/master/state.json", "/state.json"} {
@@ -108,6 +118,12 @@ func writeJSONP(w http.ResponseWriter, r *http.Request, body any) {
 		httpError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	writeJSONPBytes(w, r, b)
+}
+
+// writeJSONPBytes writes encoded JSON, wrapped in the "jsonp" callback
+// when the request names one.
+func writeJSONPBytes(w http.ResponseWriter, r *http.Request, b []byte) {
 	if cb := r.URL.Query().Get("jsonp"); cb != "" {
 		if !jsonpCallback.MatchString(cb) {
 			httpError(w, http.StatusBadRequest, "Invalid jsonp callback")

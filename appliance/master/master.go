@@ -101,6 +101,7 @@ type Master struct {
 	metrics     counters
 	opSubs      map[*opSub]struct{}
 	writes      atomic.Pointer[registryWriter] // set while running
+	views       viewRenders                    // coalesces concurrent v0 state reads
 }
 
 // New returns a stopped master.
