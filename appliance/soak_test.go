@@ -234,6 +234,9 @@ func soak(t *testing.T, cfg soakConfig, size int) {
 		if time.Now().After(nextSample) {
 			series = append(series, takeSample(start, marathon, agents))
 			nextSample = nextSample.Add(cfg.sample)
+			last := series[len(series)-1]
+			// Shown at once with -v: a long soak is followed as it runs.
+			t.Logf("sample %v: goroutines %d, heap %.1f MiB, rss %.1f MiB, churn ops %d", last.at, last.goroutines, last.heapMiB, last.rssMiB, i)
 		}
 	}
 	settle(t, marathon, agents, c.instances, cfg.settle)
