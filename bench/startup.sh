@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time from exec of `mesosbox serve` until every health and leader endpoint
-# answers 200, over N fresh starts (new data dir each: first start includes
+# answers 200 and the local agent is registered, over N fresh starts (new data dir each: first start includes
 # bootstrapping the Raft cluster). Prints the median and the worst run.
 # PORT_BASE moves the five ports (default: the standard 5050, 5051, 8080,
 # 4400 and 5052) to PORT_BASE..PORT_BASE+4, for machines where they are taken.
@@ -22,6 +22,8 @@ for i in $(seq 1 "$n"); do
              http://127.0.0.1:$cp/ping http://127.0.0.1:$kp/v2/leader http://127.0.0.1:$cp/v1/scheduler/leader; do
     until curl -fsS -o /dev/null "$url" 2>/dev/null; do sleep 0.005; done
   done
+  # ... and the local agent registered, its resources offered to frameworks.
+  until curl -fsS "http://127.0.0.1:$mp/metrics/snapshot" 2>/dev/null | grep -q '"master/slaves_active":1'; do sleep 0.005; done
   end=$(date +%s%N)
   times+=($(( (end - start) / 1000000 )))
   kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -22,7 +22,7 @@ import (
 // the new leader within a couple of seconds. A stream that carries nothing
 // (not even a PING) for missedPings ping intervals is presumed dead.
 const (
-	reconnectMin        = 100 * time.Millisecond
+	reconnectMin        = 50 * time.Millisecond
 	reconnectMax        = 2 * time.Second
 	defaultPingInterval = 15 * time.Second
 	missedPings         = 3
@@ -59,7 +59,14 @@ func (a *Agent) registerLoop() {
 			lastErr = ""
 			continue
 		}
-		backoff = min(2*backoff, reconnectMax)
+		if base == "" {
+			// Nothing was tried: asking the node for its leader is local and
+			// cheap, and a node that just started elects one within a few
+			// hundred milliseconds, so poll instead of backing off.
+			backoff = reconnectMin
+		} else {
+			backoff = min(2*backoff, reconnectMax)
+		}
 		// One line per kind of failure, not one per attempt.
 		if msg := err.Error(); msg != lastErr {
 			a.log.Warn("cannot register with the master; retrying", "master", base, "err", err)
