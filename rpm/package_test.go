@@ -240,7 +240,7 @@ var wantFiles = []struct{ path, perms, flags string }{
 	{"/usr/share/doc/mesosbox", "drwxr-xr-x", ""},
 	{"/usr/share/doc/mesosbox/README", "-rw-r--r--", ""},
 	{"/usr/share/doc/mesosbox/serve-flags.txt", "-rw-r--r--", ""},
-	{"/var/lib/mesosbox", "drwx------", ""},
+	{"/var/lib/mesosbox", "drwx--x--x", ""},
 }
 
 func TestRPMNameVersionAndFileList(t *testing.T) {
