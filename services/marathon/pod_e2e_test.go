@@ -180,11 +180,16 @@ func TestContainerdPodOnBusybox(t *testing.T) {
 		port = st.Instances[0].Containers[0].Endpoints[0].AllocatedHostPort
 		return true
 	})
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 2*time.Second)
-	if err != nil {
-		t.Fatalf("busybox httpd does not answer: %v", err)
-	}
-	conn.Close()
+	// RUNNING means the container started, not that httpd listens yet
+	// (the pod has no health check), so give it a moment to bind.
+	nodetest.WaitFor(t, 20*time.Second, fmt.Sprintf("busybox httpd answering on port %d", port), func() bool {
+		conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 2*time.Second)
+		if err != nil {
+			return false
+		}
+		conn.Close()
+		return true
+	})
 	if code, _ := call(t, "DELETE", base+"/v2/pods/docker/pod", ""); code != 202 {
 		t.Fatalf("delete: %d", code)
 	}
