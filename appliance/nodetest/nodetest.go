@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/runtime/containerdtest"
+	"github.com/mesosbox/mesosbox/runtime/executor"
 	"github.com/mesosbox/mesosbox/store"
 )
 
@@ -102,13 +104,43 @@ func StartWithTimeouts(t testing.TB, cfg appliance.Config, timeouts store.Timeou
 	if err := n.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { n.Stop(context.Background()) })
+	t.Cleanup(func() {
+		n.Stop(context.Background())
+		killProcessTasks(t, cfg)
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n.Store().WaitLeader(ctx); err != nil {
 		t.Fatal("no Raft leader:", err)
 	}
 	return n
+}
+
+// killProcessTasks ends the plain-process tasks a test node leaves behind.
+// A stopped node leaves its tasks running on purpose (a restart re-attaches
+// them), so without this every test's tasks outlive it, pile up on a
+// developer's machine and hold ports later tests are offered.
+func killProcessTasks(t testing.TB, cfg appliance.Config) {
+	exec, err := executor.New(context.Background(), executor.Options{
+		Mode: executor.ModeProcess, StateDir: filepath.Join(cfg.DataDir, "executor"), Logger: Logger(),
+	})
+	if err != nil {
+		t.Logf("cleanup: %v", err)
+		return
+	}
+	defer exec.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tasks, err := exec.Recover(ctx)
+	if err != nil {
+		t.Logf("cleanup: %v", err)
+		return
+	}
+	for _, task := range tasks {
+		if err := task.Kill(ctx, 0); err != nil {
+			t.Logf("cleanup: killing task %s: %v", task.ID(), err)
+		}
+	}
 }
 
 // URL is the base URL of one of the node's ports.
