@@ -103,7 +103,11 @@ func TestThreeNodesJoinAndFailOver(t *testing.T) {
 	// first one it saw.
 	var leader *appliance.Node
 	var problem string
-	defer func() { t.Logf("last check after failover: %s", problem) }()
+	defer func() {
+		if t.Failed() {
+			t.Logf("last check after failover: %s", problem)
+		}
+	}()
 	nodetest.WaitFor(t, 60*time.Second, "a settled leader with the agents and the job", func() bool {
 		leader = nil
 		for _, n := range nodes[1:] {
