@@ -16,13 +16,7 @@ import (
 func benchNode(b *testing.B) string {
 	cfg := nodetest.Config(b, "", nodetest.FreePorts(b))
 	cfg.Resources = "cpus:8;mem:16384;disk:10000;ports:[31000-32000]"
-	n := nodetest.Start(b, cfg, nil)
-	base := nodetest.URL(n, cfg.MarathonPort)
-	nodetest.WaitFor(b, 10*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(b, base+"/v2/apps")
-		return code == 200
-	})
-	return base
+	return startMarathon(b, cfg)
 }
 
 func post(b *testing.B, url, body string) {

@@ -17,12 +17,7 @@ import (
 // Marathon's TCP check, then deleted.
 func TestDockerAppOnBusybox(t *testing.T) {
 	cfg := nodetest.WithContainerd(t, nodetest.Config(t, "", nodetest.FreePorts(t)))
-	n := nodetest.Start(t, cfg, nil)
-	base := nodetest.URL(n, cfg.MarathonPort)
-	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(t, base+"/v2/apps")
-		return code == 200
-	})
+	base := startMarathon(t, cfg)
 	body := `{"id":"/docker/httpd","cmd":"exec httpd -f -p $PORT0","cpus":0.1,"mem":32,
 		"container":{"type":"DOCKER","docker":{"image":"busybox"}},
 		"healthChecks":[{"protocol":"TCP","gracePeriodSeconds":30,"intervalSeconds":1,"timeoutSeconds":2}]}`

@@ -8,8 +8,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/appliance/nodetest"
 )
+
+// startMarathon starts a real node with cfg (store, master, agent) and
+// returns its Marathon base URL once Marathon answers.
+func startMarathon(t testing.TB, cfg appliance.Config) string {
+	t.Helper()
+	n := nodetest.Start(t, cfg, nil)
+	base := nodetest.URL(n, cfg.MarathonPort)
+	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
+		code, _ := nodetest.Get(t, base+"/v2/apps")
+		return code == 200
+	})
+	return base
+}
 
 // TestNodeRunsRealApp runs Marathon as a node wires it (store, master,
 // agent with the process executor) and drives it over HTTP only: a real
@@ -17,12 +31,7 @@ import (
 // own HTTP check, answers on its PORT0, and is deleted.
 func TestNodeRunsRealApp(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
-	n := nodetest.Start(t, cfg, nil)
-	base := nodetest.URL(n, cfg.MarathonPort)
-	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(t, base+"/v2/apps")
-		return code == 200
-	})
+	base := startMarathon(t, cfg)
 	body := `{"id":"/e2e/web","cmd":"exec python3 -m http.server $PORT0","cpus":0.1,"mem":64,
 		"healthChecks":[{"protocol":"HTTP","path":"/","gracePeriodSeconds":30,"intervalSeconds":1,"timeoutSeconds":2}]}`
 	resp, err := http.Post(base+"/v2/apps", "application/json", strings.NewReader(body))

@@ -67,13 +67,8 @@ func call(t *testing.T, method, url, body string) (int, http.Header) {
 // stop.
 func TestNodeRunsRealPod(t *testing.T) {
 	cfg := nodetest.Config(t, "", nodetest.FreePorts(t))
-	n := nodetest.Start(t, cfg, nil)
-	base := nodetest.URL(n, cfg.MarathonPort)
+	base := startMarathon(t, cfg)
 	stopOnFailure(t, base, "/e2e/pod")
-	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(t, base+"/v2/pods")
-		return code == 200
-	})
 	pod := `{"id":"/e2e/pod","scaling":{"kind":"fixed","instances":%d},"containers":[
 		{"name":"web","exec":{"command":{"shell":"exec python3 -m http.server $ENDPOINT_HTTP"}},
 		 "resources":{"cpus":0.1,"mem":64},"endpoints":[{"name":"http","hostPort":0}]},
@@ -156,12 +151,7 @@ func stopOnFailure(t *testing.T, base, id string) {
 // both STABLE, then the pod is deleted.
 func TestContainerdPodOnBusybox(t *testing.T) {
 	cfg := nodetest.WithContainerd(t, nodetest.Config(t, "", nodetest.FreePorts(t)))
-	n := nodetest.Start(t, cfg, nil)
-	base := nodetest.URL(n, cfg.MarathonPort)
-	nodetest.WaitFor(t, 10*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(t, base+"/v2/pods")
-		return code == 200
-	})
+	base := startMarathon(t, cfg)
 	stopOnFailure(t, base, "/docker/pod")
 	pod := `{"id":"/docker/pod","containers":[
 		{"name":"httpd","image":{"kind":"DOCKER","id":"busybox"},"exec":{"command":{"shell":"exec httpd -f -p $ENDPOINT_HTTP"}},
