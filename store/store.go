@@ -13,8 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	bolt "go.etcd.io/bbolt"
@@ -62,12 +64,15 @@ var DefaultTimeouts = Timeouts{
 }
 
 // SoloTimeouts are used while the configuration has a single voter: there
-// is nobody to disagree with, so the node may elect itself quickly. The
-// store switches to the configured timeouts when a second member is added.
+// is nobody to disagree with, so the node elects itself within tens of
+// milliseconds of starting, and a lone leader never loses its lease. When a
+// second member is added the store restarts Raft with the configured
+// timeouts (see useClusterTimeouts): the lease cannot be reloaded, and a
+// 10 ms lease would make a leader of three step down at every late heartbeat.
 var SoloTimeouts = Timeouts{
-	Heartbeat:   100 * time.Millisecond,
-	Election:    100 * time.Millisecond,
-	LeaderLease: 100 * time.Millisecond,
+	Heartbeat:   10 * time.Millisecond,
+	Election:    10 * time.Millisecond,
+	LeaderLease: 10 * time.Millisecond,
 	Commit:      20 * time.Millisecond,
 }
 
@@ -96,12 +101,18 @@ func (e *ErrNotLeader) Error() string {
 type Store struct {
 	cfg    Config
 	logger *slog.Logger
-	raft   *raft.Raft
+	hlog   hclog.Logger
+	adv    *net.TCPAddr
+	rp     atomic.Pointer[raft.Raft] // replaced once, by useClusterTimeouts
 	fsm    *fsm
 	logs   *raftboltdb.BoltStore
+	glogs  guardedLogs
 	guard  *diskGuard
-	trans  *raft.NetworkTransport
+	trans  *raft.NetworkTransport // guarded by closeMu once Open returned
 	snaps  *raft.FileSnapshotStore
+
+	// solo is set while Raft runs with SoloTimeouts; guarded by closeMu.
+	solo bool
 
 	fresh bool // started with no Raft state and did not bootstrap: must be added by a leader
 
@@ -160,8 +171,9 @@ func (s *Store) open() error {
 	if err != nil {
 		return fmt.Errorf("store: open raft log: %w", err)
 	}
-	logs := guardedLogs{logs: s.logs, g: s.guard}
-	hlog := newHCLogger(s.logger)
+	s.glogs = guardedLogs{logs: s.logs, g: s.guard}
+	logs := s.glogs
+	s.hlog = newHCLogger(s.logger)
 	s.snaps, err = raft.NewFileSnapshotStore(s.cfg.Dir, 2, hclogWriter{s.logger})
 	if err != nil {
 		return fmt.Errorf("store: snapshot store: %w", err)
@@ -169,37 +181,23 @@ func (s *Store) open() error {
 	if err := s.catchUpFromSnapshot(); err != nil {
 		return err
 	}
-	adv, err := net.ResolveTCPAddr("tcp", s.cfg.Advertise)
+	s.adv, err = net.ResolveTCPAddr("tcp", s.cfg.Advertise)
 	if err != nil {
 		return fmt.Errorf("store: advertise address %q: %w", s.cfg.Advertise, err)
 	}
-	s.trans, err = s.newTransport(adv, hlog)
+	s.trans, err = s.newTransport(s.adv, s.hlog)
 	if err != nil {
 		return fmt.Errorf("store: raft transport on %s: %w", s.cfg.Bind, err)
 	}
-	rc := raft.DefaultConfig()
-	rc.LocalID = raft.ServerID(s.cfg.NodeID)
-	rc.Logger = hlog
-	rc.NotifyCh = s.notify
-	rc.NoSnapshotRestoreOnStart = true
-	rc.SnapshotThreshold = 4096
-	rc.TrailingLogs = 4096
-	if s.cfg.TrailingLogs > 0 {
-		rc.TrailingLogs = s.cfg.TrailingLogs
-	}
-
+	rc := s.raftConfig(s.cfg.Timeouts)
 	existing, err := raft.HasExistingState(logs, logs, s.snaps)
 	if err != nil {
 		return fmt.Errorf("store: inspect raft state: %w", err)
 	}
-	timeouts := s.cfg.Timeouts
-	if s.soloAtStart(rc, existing) && timeouts.Heartbeat > SoloTimeouts.Heartbeat {
-		timeouts = SoloTimeouts
+	if s.soloAtStart(rc, existing) && s.cfg.Timeouts.Heartbeat > SoloTimeouts.Heartbeat {
+		rc = s.raftConfig(SoloTimeouts)
+		s.solo = true
 	}
-	rc.HeartbeatTimeout = timeouts.Heartbeat
-	rc.ElectionTimeout = timeouts.Election
-	rc.LeaderLeaseTimeout = timeouts.LeaderLease
-	rc.CommitTimeout = timeouts.Commit
 	s.fresh = !existing && !s.cfg.Bootstrap
 	if !existing && s.cfg.Bootstrap {
 		conf := raft.Configuration{Servers: []raft.Server{{
@@ -210,12 +208,35 @@ func (s *Store) open() error {
 		}
 		s.logger.Info("bootstrapped a new one-voter cluster", "node", s.cfg.NodeID, "raft", s.cfg.Advertise)
 	}
-	s.raft, err = raft.NewRaft(rc, s.fsm, logs, logs, s.snaps, s.trans)
+	r, err := raft.NewRaft(rc, s.fsm, logs, logs, s.snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("store: start raft: %w", err)
 	}
+	s.rp.Store(r)
 	return nil
 }
+
+// raftConfig is this member's Raft configuration with the given timeouts.
+func (s *Store) raftConfig(t Timeouts) *raft.Config {
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(s.cfg.NodeID)
+	rc.Logger = s.hlog
+	rc.NotifyCh = s.notify
+	rc.NoSnapshotRestoreOnStart = true
+	rc.SnapshotThreshold = 4096
+	rc.TrailingLogs = 4096
+	if s.cfg.TrailingLogs > 0 {
+		rc.TrailingLogs = s.cfg.TrailingLogs
+	}
+	rc.HeartbeatTimeout = t.Heartbeat
+	rc.ElectionTimeout = t.Election
+	rc.LeaderLeaseTimeout = t.LeaderLease
+	rc.CommitTimeout = t.Commit
+	return rc
+}
+
+// raft is the running Raft instance.
+func (s *Store) raft() *raft.Raft { return s.rp.Load() }
 
 // soloAtStart reports whether this node starts as the only voter of its
 // cluster: a bootstrap, or a restart whose configuration lists only itself.
@@ -276,11 +297,11 @@ func (s *Store) forwardLeadership() {
 func (s *Store) LeaderCh() <-chan bool { return s.leaderCh }
 
 // IsLeader reports whether this node currently leads.
-func (s *Store) IsLeader() bool { return s.raft.State() == raft.Leader }
+func (s *Store) IsLeader() bool { return s.raft().State() == raft.Leader }
 
 // Leader returns the Raft address and id of the current leader, if any.
 func (s *Store) Leader() (addr, id string) {
-	a, i := s.raft.LeaderWithID()
+	a, i := s.raft().LeaderWithID()
 	return string(a), string(i)
 }
 
@@ -298,7 +319,7 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s: %w", cmd.CommandType(), err)
 	}
-	if s.raft.State() == raft.Leader {
+	if s.raft().State() == raft.Leader {
 		if err := s.guard.check(); err != nil {
 			return nil, err
 		}
@@ -307,9 +328,11 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	f := s.raft.Apply(data, timeout)
+	f := s.raft().Apply(data, timeout)
 	if err := f.Error(); err != nil {
-		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) {
+		// ErrRaftShutdown: the instance was replaced (useClusterTimeouts)
+		// or the store is closing; either way this node no longer leads.
+		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) || errors.Is(err, raft.ErrRaftShutdown) {
 			addr, _ := s.Leader()
 			return nil, &ErrNotLeader{Leader: addr}
 		}
@@ -326,7 +349,7 @@ func (s *Store) View(fn func(tx *bolt.Tx) error) error { return s.fsm.view(fn) }
 
 // Barrier blocks until every entry committed before the call is applied
 // here. A new leader calls it before it trusts its reads.
-func (s *Store) Barrier(timeout time.Duration) error { return s.raft.Barrier(timeout).Error() }
+func (s *Store) Barrier(timeout time.Duration) error { return s.raft().Barrier(timeout).Error() }
 
 // WaitLeader waits until some node leads the cluster.
 func (s *Store) WaitLeader(ctx context.Context) error {
@@ -345,7 +368,7 @@ func (s *Store) WaitLeader(ctx context.Context) error {
 }
 
 // Snapshot takes a snapshot now and compacts the log behind it.
-func (s *Store) Snapshot() error { return s.raft.Snapshot().Error() }
+func (s *Store) Snapshot() error { return s.raft().Snapshot().Error() }
 
 // Close stops Raft and closes the databases. Writes acknowledged before
 // Close are on disk.
@@ -357,8 +380,8 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	var err error
-	if s.raft != nil {
-		err = s.raft.Shutdown().Error()
+	if r := s.raft(); r != nil {
+		err = r.Shutdown().Error()
 	}
 	close(s.done)
 	s.wg.Wait()
