@@ -22,13 +22,20 @@ import (
 // the new leader within a couple of seconds. A stream that carries nothing
 // (not even a PING) for missedPings ping intervals is presumed dead.
 const (
-	reconnectMin        = 50 * time.Millisecond
+	reconnectMin = 50 * time.Millisecond
+	// leaderPoll paces attempts while no leader is known or the leader's
+	// master is still starting (503): both end within milliseconds of a
+	// node's start, and the agent's registration is the last step of it.
+	leaderPoll          = 10 * time.Millisecond
 	reconnectMax        = 2 * time.Second
 	defaultPingInterval = 15 * time.Second
 	missedPings         = 3
 	// maxEventSize bounds one event; a LAUNCH carries a whole TaskInfo.
 	maxEventSize = 16 << 20
 )
+
+// errMasterStarting marks a 503 from the master: elected, not serving yet.
+var errMasterStarting = errors.New("the master is starting")
 
 // registerLoop keeps the agent subscribed to the current leader.
 func (a *Agent) registerLoop() {
@@ -59,11 +66,11 @@ func (a *Agent) registerLoop() {
 			lastErr = ""
 			continue
 		}
-		if base == "" {
-			// Nothing was tried: asking the node for its leader is local and
-			// cheap, and a node that just started elects one within a few
-			// hundred milliseconds, so poll instead of backing off.
-			backoff = reconnectMin
+		if base == "" || errors.Is(err, errMasterStarting) {
+			// Asking the node for its leader is local and cheap, and a node
+			// that just started elects one (and starts its master) within
+			// tens of milliseconds, so poll instead of backing off.
+			backoff = leaderPoll
 		} else {
 			backoff = min(2*backoff, reconnectMax)
 		}
@@ -113,7 +120,11 @@ func (a *Agent) session(base string) (subscribed bool, err error) {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return false, fmt.Errorf("master answered %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+		err := fmt.Errorf("master answered %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			err = fmt.Errorf("%w: %w", errMasterStarting, err)
+		}
+		return false, err
 	}
 	master := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
 	var conn *connection
