@@ -6,6 +6,7 @@ package appliance
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -58,6 +59,10 @@ type Config struct {
 	TLSKey          string
 	TLSCA           string // the CA that signs every node's certificate
 
+	// RateLimit is each client's requests per second on every port
+	// (0: unlimited); see ratelimit.go.
+	RateLimit float64
+
 	// Pprof serves net/http/pprof under /debug/pprof on the master port.
 	Pprof bool
 }
@@ -81,6 +86,7 @@ func DefaultConfig() Config {
 		ChronosFailureRetry: time.Minute,
 		AllocationInterval:  time.Second,
 		ContainerdNamespace: "mesosbox",
+		RateLimit:           DefaultRateLimit,
 	}
 }
 
@@ -111,6 +117,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OfferTimeout < 0 {
 		return fmt.Errorf("--offer-timeout %s must not be negative", c.OfferTimeout)
+	}
+	if c.RateLimit < 0 || math.IsNaN(c.RateLimit) || math.IsInf(c.RateLimit, 0) {
+		return fmt.Errorf("--rate-limit %g must be a number of requests per second, 0 for no limit", c.RateLimit)
 	}
 	switch c.Executor {
 	case "auto", "containerd", "process":

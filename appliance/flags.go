@@ -57,6 +57,7 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate of this node for Raft and agent-master traffic (with --tls-key and --tls-ca)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key of --tls-cert")
 	fs.StringVar(&cfg.TLSCA, "tls-ca", cfg.TLSCA, "PEM CA certificate that signs every node's certificate; peers must present one")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second each client (its login, else its address) may send to the node's ports, in bursts of twice that; over it: 429 with Retry-After; 0 for no limit")
 	fs.BoolVar(&cfg.Pprof, "pprof", cfg.Pprof, "serve Go's profiler under /debug/pprof on the master port")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fs.SetOutput(io.Discard) // errors are reported by the caller in one line

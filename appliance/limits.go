@@ -69,23 +69,27 @@ func limitBodies(surface string, h http.Handler) http.Handler {
 	})
 }
 
-// tooLarge answers 413 the way the surface's API words its errors:
-// Marathon {"message"}, Chronos {"message","status"}, Mesos plain text.
+// tooLarge answers 413 in the surface's dialect.
 func tooLarge(w http.ResponseWriter, surface string, limit int64) {
-	msg := fmt.Sprintf("Request body too large: the limit is %d bytes", limit)
 	// The rest of an oversized body is not worth reading: close the
 	// connection rather than drain it.
 	w.Header().Set("Connection", "close")
+	apiError(w, surface, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body too large: the limit is %d bytes", limit))
+}
+
+// apiError answers status the way the surface's API words its errors:
+// Marathon {"message"}, Chronos {"message","status"}, Mesos plain text.
+func apiError(w http.ResponseWriter, surface string, status int, msg string) {
 	switch surface {
 	case "marathon", "chronos":
 		body := map[string]string{"message": msg}
 		if surface == "chronos" {
-			body["status"] = "Request Entity Too Large"
+			body["status"] = http.StatusText(status)
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(body)
 	default:
-		http.Error(w, msg, http.StatusRequestEntityTooLarge)
+		http.Error(w, msg, status)
 	}
 }

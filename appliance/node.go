@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/mesosbox/mesosbox/appliance/clock"
 	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/appliance/sdnotify"
 	"github.com/mesosbox/mesosbox/store"
@@ -54,6 +55,9 @@ type Routers struct {
 type Options struct {
 	Logger       *slog.Logger
 	RaftTimeouts store.Timeouts
+	// RateClock is the rate limiter's time (tests drive it); nil: the
+	// wall clock.
+	RateClock clock.Clock
 }
 
 // New validates cfg and builds a node that is not started yet.
@@ -70,7 +74,11 @@ func New(cfg Config, opts Options) (*Node, error) {
 	if err := n.setupJoinToken(); err != nil {
 		return nil, err
 	}
-	if err := n.setupSecurity(); err != nil {
+	rateClock := opts.RateClock
+	if rateClock == nil {
+		rateClock = clock.Real{}
+	}
+	if err := n.setupSecurity(rateClock); err != nil {
 		return nil, err
 	}
 	st, err := store.Open(store.Config{
@@ -168,7 +176,7 @@ func (n *Node) listen() error {
 			return fmt.Errorf("%s port: %w", s.name, err)
 		}
 		l = n.secureListener(s.name, l)
-		srv := &http.Server{Handler: n.protect(s.name, limitBodies(s.name, s.h)), ReadHeaderTimeout: 10 * time.Second,
+		srv := &http.Server{Handler: n.limitRate(s.name, n.protect(s.name, limitBodies(s.name, s.h))), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
 		n.servers = append(n.servers, srv)
 		n.wg.Add(1)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/mesosbox/mesosbox/appliance/auth"
+	"github.com/mesosbox/mesosbox/appliance/clock"
 	"github.com/mesosbox/mesosbox/store"
 )
 
@@ -17,15 +18,19 @@ import (
 // without --http-credentials or --insecure keeps its generated admin login.
 const generatedCredentialsFile = "http-credentials"
 
-// openPaths are what each port serves without a login: liveness probes
-// (load balancers and systemd checks carry no credentials) and the join,
-// which checks the cluster's join token itself and answers 403 for a
+// openPaths are what each port serves without a login: the liveness
+// probes (load balancers and systemd checks carry no credentials) and the
+// join, which checks the cluster's join token itself and answers 403 for a
 // wrong one. Everything else, the UIs and event streams included, asks.
-var openPaths = map[string][]string{
-	"master":   {"/master/health", joinPath},
-	"agent":    {"/health"},
-	"marathon": {"/ping"},
-	"chronos":  {"/ping"},
+func openPaths(surface string) []string {
+	var open []string
+	for p := range healthPaths[surface] {
+		open = append(open, p)
+	}
+	if surface == "master" {
+		open = append(open, joinPath)
+	}
+	return open
 }
 
 // dialects are the ports' error dialects for the 401.
@@ -38,6 +43,10 @@ var dialects = map[string]auth.Dialect{
 type security struct {
 	guard *auth.Guard // nil: the ports serve without a login
 	tls   *auth.TLS   // nil: plain HTTP and plain Raft
+	// identities tells users and nodes apart for the rate limiter: the
+	// guard, or one that knows only the nodes when there is no login.
+	identities *auth.Guard
+	limiter    *rateLimiter // nil: --rate-limit 0
 	// internal is the transport of every call to another node: signed as
 	// the node (auth.NodeUser with the join token), over the cluster's TLS.
 	internal http.RoundTripper
@@ -45,7 +54,7 @@ type security struct {
 
 // setupSecurity loads the TLS files and the credentials, after the join
 // token is known (it is the nodes' password).
-func (n *Node) setupSecurity() error {
+func (n *Node) setupSecurity(rateClock clock.Clock) error {
 	t, err := auth.LoadTLS(n.cfg.TLSCert, n.cfg.TLSKey, n.cfg.TLSCA)
 	if err != nil {
 		return err
@@ -60,8 +69,12 @@ func (n *Node) setupSecurity() error {
 	if err != nil {
 		return err
 	}
+	n.sec.identities = auth.NewGuard(users, n.joinToken)
 	if users != nil {
-		n.sec.guard = auth.NewGuard(users, n.joinToken)
+		n.sec.guard = n.sec.identities
+	}
+	if n.cfg.RateLimit > 0 {
+		n.sec.limiter = newRateLimiter(n.cfg.RateLimit, rateClock)
 	}
 	return nil
 }
@@ -109,7 +122,7 @@ func (n *Node) protect(surface string, h http.Handler) http.Handler {
 	if n.sec.guard == nil {
 		return h
 	}
-	return n.sec.guard.Wrap(h, dialects[surface], openPaths[surface]...)
+	return n.sec.guard.Wrap(h, dialects[surface], openPaths(surface)...)
 }
 
 // httpsSurfaces are the ports that serve HTTPS when TLS is configured: the

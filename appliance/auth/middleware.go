@@ -34,6 +34,14 @@ func NewGuard(users *Credentials, nodeToken string) *Guard {
 
 // Allows tells whether r carries a valid login.
 func (g *Guard) Allows(r *http.Request) bool {
+	if l, ok := r.Context().Value(loginKey{}).(Login); ok {
+		return l.Known()
+	}
+	return g.check(r)
+}
+
+// check verifies r's basic-auth header against the users and the token.
+func (g *Guard) check(r *http.Request) bool {
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		return false
