@@ -410,6 +410,10 @@ func (s *Service) handleBatchUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &app.Error{Status: http.StatusUnprocessableEntity, Message: app.MessageInvalidJSON, Details: v.Details()})
 		return
 	}
+	if err := checkAppCount(len(raws)); err != nil {
+		writeError(w, err)
+		return
+	}
 	partial := r.Method == http.MethodPatch || boolParam(r, "partialUpdate", true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
