@@ -24,19 +24,52 @@ import (
 // requests each (200 samples for the p99).
 const apiClients, apiRequests = 50, 4
 
+// encodings are the two ways the API figures are read: gzip, as browsers,
+// curl --compressed and Go's http client ask, and plain.
+var encodings = []struct{ accept string }{{"gzip"}, {""}}
+
+// fetch GETs url once with the Accept-Encoding given and returns the answer
+// as sent: bodies are not decompressed, so that the load measures the
+// server and the transfer, not the client's gunzip.
+func fetch(client *http.Client, url, accept string) (*http.Response, []byte, error) {
+	resp, err := request(client, url, accept)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
+func request(client *http.Client, url, accept string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if accept != "" {
+		req.Header.Set("Accept-Encoding", accept)
+	}
+	return client.Do(req)
+}
+
+func newClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: apiClients, DisableCompression: true}}
+}
+
 // load GETs url from apiClients clients at once and returns the latencies.
-func load(b testing.TB, name, url string) sample {
+func load(b testing.TB, name, url, accept string) sample {
 	s := sample{name: name}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: apiClients}}
+	client := newClient()
+	defer client.CloseIdleConnections()
 	for range apiClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for range apiRequests {
 				start := time.Now()
-				resp, err := client.Get(url)
+				resp, err := request(client, url, accept)
 				if err != nil {
 					b.Error(err)
 					return
@@ -58,10 +91,51 @@ func load(b testing.TB, name, url string) sample {
 	return s
 }
 
-// masterState is the /master/state figure: a real master that knows
-// 10 000 running tasks (reported by one agent), read by 50 clients at
-// once; the floor is the same server answering the same bytes pre-built.
-func masterState(b testing.TB, tasks int) (subject, floor sample) {
+// apiFigure measures url under load with the Accept-Encoding given,
+// beside its floor: the same answer (same bytes, same headers) served
+// pre-built by a static handler, which is what sending that much to 50
+// clients costs at least. minBytes checks that the plain answer is the
+// size it should be.
+func apiFigure(b testing.TB, what, url, accept string, minBytes int) (subject, floor sample) {
+	enc := "plain"
+	if accept != "" {
+		enc = accept
+	}
+	resp, body, err := fetch(newClient(), url, accept)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if resp.StatusCode != 200 || (accept == "" && len(body) < minBytes) {
+		b.Fatalf("%s: %d, %d bytes, want %d at least", url, resp.StatusCode, len(body), minBytes)
+	}
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		for _, h := range []string{"Content-Type", "Content-Encoding", "Vary"} {
+			if v := resp.Header.Get(h); v != "" {
+				w.Header().Set(h, v)
+			}
+		}
+		w.Write(body)
+	}))
+	defer static.Close()
+	subject = load(b, fmt.Sprintf("%s, %d clients, %s", what, apiClients, enc), url, accept)
+	floor = load(b, fmt.Sprintf("same %d kB %s, pre-built", len(body)/1000, enc), static.URL, accept)
+	return subject, floor
+}
+
+// apiRows is apiFigure in each encoding.
+func apiRows(b testing.TB, what, url string, minBytes int) []row {
+	var rows []row
+	for _, enc := range encodings {
+		s, f := apiFigure(b, what, url, enc.accept, minBytes)
+		rows = append(rows, row{what: "API", subject: s, floor: f})
+	}
+	return rows
+}
+
+// masterStateURL starts a real master that knows tasks running tasks
+// (reported by one agent) and serves its endpoints; it returns the URL of
+// /master/state.
+func masterStateURL(b testing.TB, tasks int) string {
 	m := mastertest.Start(b, nil, nil)
 	res, err := resources.Parse(fmt.Sprintf("cpus:%d;mem:%d", tasks, tasks*32))
 	if err != nil {
@@ -104,38 +178,34 @@ func masterState(b testing.TB, tasks int) (subject, floor sample) {
 	r := chi.NewRouter()
 	m.Mount(r, func() string { return "" })
 	srv := httptest.NewServer(r)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/master/state")
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || len(body) < tasks*100 {
-		b.Fatalf("/master/state: %d, %d bytes for %d tasks", resp.StatusCode, len(body), tasks)
-	}
-	subject = load(b, fmt.Sprintf("GET /master/state, %d tasks, %d clients", tasks, apiClients), srv.URL+"/master/state")
-	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	}))
-	defer static.Close()
-	floor = load(b, fmt.Sprintf("same %d kB, pre-built", len(body)/1000), static.URL)
-	return subject, floor
+	b.Cleanup(srv.Close)
+	return srv.URL + "/master/state"
 }
 
-// BenchmarkMasterState prints the /master/state row on its own (b.N is
+// masterState is the /master/state figure of the report: a master with
+// 10 000 tasks read by 50 clients at once that ask for gzip, as browsers
+// and Go clients do.
+func masterState(b testing.TB, tasks int) (subject, floor sample) {
+	return apiFigure(b, fmt.Sprintf("GET /master/state, %d tasks", tasks), masterStateURL(b, tasks), "gzip", tasks*100)
+}
+
+// masterStateRows is the /master/state figure in both encodings.
+func masterStateRows(b testing.TB, tasks int) []row {
+	return apiRows(b, fmt.Sprintf("GET /master/state, %d tasks", tasks), masterStateURL(b, tasks), tasks*100)
+}
+
+// BenchmarkMasterState prints the /master/state rows on their own (b.N is
 // ignored: run it with -benchtime 1x).
 func BenchmarkMasterState(b *testing.B) {
-	s, f := masterState(b, 10000)
-	printTable(os.Stdout, []row{{what: "API", subject: s, floor: f}})
+	printTable(os.Stdout, masterStateRows(b, 10000))
 }
 
 // TestMasterStateSmoke runs the API load harness small, so that CI keeps
 // it working; it asserts no timings, only that every request answered.
 func TestMasterStateSmoke(t *testing.T) {
-	s, f := masterState(t, 50)
-	if len(s.lat) != apiClients*apiRequests || len(f.lat) != apiClients*apiRequests {
-		t.Fatalf("%d and %d answers, want %d each", len(s.lat), len(f.lat), apiClients*apiRequests)
+	for _, r := range masterStateRows(t, 50) {
+		if len(r.subject.lat) != apiClients*apiRequests || len(r.floor.lat) != apiClients*apiRequests {
+			t.Fatalf("%d and %d answers, want %d each", len(r.subject.lat), len(r.floor.lat), apiClients*apiRequests)
+		}
 	}
 }

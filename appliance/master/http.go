@@ -10,6 +10,7 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
 	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
+	"github.com/mesosbox/mesosbox/appliance/viewcache"
 )
 
 // LeaderFunc tells a master that is not running where the leader's master
@@ -43,46 +44,55 @@ func (m *Master) Mount(r chi.Router, leader LeaderFunc) {
 	r.Post(agentapi.SubscribePath, lead(m.serveAgentSubscribe))
 	r.Post(agentapi.UpdatePath, lead(m.serveAgentUpdate))
 
-	get := func(fn func(*http.Request) any) http.HandlerFunc {
+	// get serves a v0 view: rendered once per change of the master's
+	// state and shared by every request for the same view (same query
+	// and credentials; jsonp only wraps the answer).
+	get := func(view string, fn func(*http.Request) any) http.HandlerFunc {
 		return lead(func(w http.ResponseWriter, req *http.Request) {
-			// Requests for the same view (same query and credentials)
-			// share one render.
-			key := req.URL.Path + "?" + req.URL.RawQuery + "\x00" + req.Header.Get("Authorization")
-			b, err := m.views.render(key, func() ([]byte, error) {
+			q := req.URL.Query()
+			q.Del("jsonp")
+			key := view + "?" + q.Encode() + "\x00" + req.Header.Get("Authorization")
+			b, err := m.views.Render(key, m.mu.Gen, func() (uint64, []byte, error) {
 				m.mu.Lock()
-				body := fn(req)
-				m.mu.Unlock()
-				return json.Marshal(body)
+				gen, body := m.mu.Gen(), fn(req)
+				m.mu.UnlockRead()
+				// The view is a fresh tree: it is encoded without the lock.
+				data, err := json.Marshal(body)
+				return gen, data, err
 			})
 			if err != nil {
 				httpError(w, http.StatusInternalServerError, err.Error())
 				return
 			}
-			writeJSONPBytes(w, req, b)
+			if req.URL.Query().Has("jsonp") {
+				writeJSONPBytes(w, req, b.Plain)
+				return
+			}
+			viewcache.Write(w, req, "application/json", b)
 		})
 	}
 	for _, p := range []string{"/master/state", "/state", "/master/state.json", "/state.json"} {
-		r.Get(p, get(func(*http.Request) any { return m.v0State() }))
+		r.Get(p, get("state", func(*http.Request) any { return m.v0State() }))
 	}
 	for _, p := range []string{"/master/state-summary", "/state-summary"} {
-		r.Get(p, get(func(*http.Request) any { return m.v0StateSummary() }))
+		r.Get(p, get("state-summary", func(*http.Request) any { return m.v0StateSummary() }))
 	}
 	for _, p := range []string{"/master/frameworks", "/frameworks", "/master/frameworks.json"} {
-		r.Get(p, get(m.v0Frameworks))
+		r.Get(p, get("frameworks", m.v0Frameworks))
 	}
 	for _, p := range []string{"/master/tasks", "/tasks", "/master/tasks.json"} {
-		r.Get(p, get(m.v0Tasks))
+		r.Get(p, get("tasks", m.v0Tasks))
 	}
 	for _, p := range []string{"/master/slaves", "/slaves", "/master/slaves.json"} {
-		r.Get(p, get(m.v0Slaves))
+		r.Get(p, get("slaves", m.v0Slaves))
 	}
 	for _, p := range []string{"/master/roles", "/roles", "/master/roles.json"} {
-		r.Get(p, get(func(*http.Request) any { return m.v0Roles() }))
+		r.Get(p, get("roles", func(*http.Request) any { return m.v0Roles() }))
 	}
-	r.Get("/master/weights", get(func(*http.Request) any { return m.v0Weights() }))
+	r.Get("/master/weights", get("weights", func(*http.Request) any { return m.v0Weights() }))
 	r.Put("/master/weights", lead(m.serveUpdateWeights))
-	r.Get("/master/flags", get(func(*http.Request) any { return obj{"flags": m.flags()} }))
-	r.Get("/flags", get(func(*http.Request) any { return obj{"flags": m.flags()} }))
+	r.Get("/master/flags", get("flags", func(*http.Request) any { return obj{"flags": m.flags()} }))
+	r.Get("/flags", get("flags", func(*http.Request) any { return obj{"flags": m.flags()} }))
 	r.Post("/master/teardown", lead(m.serveTeardown))
 	r.Post("/teardown", lead(m.serveTeardown))
 	for _, p := range []string{"/metrics/snapshot", "/master/metrics/snapshot"} {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance/clock"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
+	"github.com/mesosbox/mesosbox/appliance/viewcache"
 	"github.com/mesosbox/mesosbox/store"
 )
 
@@ -81,7 +82,7 @@ type Master struct {
 	cfg Config
 	log *slog.Logger
 
-	mu          sync.Mutex
+	mu          viewcache.Mutex // Unlock counts a change of the state the v0 views show
 	running     bool
 	id          string // a new id for every leadership term, as Mesos does per master run
 	startedAt   time.Time
@@ -101,7 +102,7 @@ type Master struct {
 	metrics     counters
 	opSubs      map[*opSub]struct{}
 	writes      atomic.Pointer[registryWriter] // set while running
-	views       viewRenders                    // coalesces concurrent v0 state reads
+	views       viewcache.Views                // renders of the v0 views, once per state change
 }
 
 // New returns a stopped master.
@@ -234,7 +235,7 @@ func (m *Master) Stop(ctx context.Context) error {
 // Running reports whether this node's master is active.
 func (m *Master) Running() bool {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.mu.UnlockRead()
 	return m.running
 }
 

@@ -66,7 +66,16 @@ func (m *Master) allocationLoop() {
 // through the pure DRF allocator and the offers it returns are sent.
 func (m *Master) allocate() {
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	offers := 0
+	defer func() {
+		// A cycle without offers changed only filters and the rotation,
+		// which no v0 view shows: the views rendered before stay current.
+		if offers > 0 {
+			m.mu.Unlock()
+		} else {
+			m.mu.UnlockRead()
+		}
+	}()
 	if !m.running {
 		return
 	}
@@ -75,6 +84,7 @@ func (m *Master) allocate() {
 	m.rotation++
 	snap := m.snapshot(now)
 	for _, o := range drf.Allocate(snap) {
+		offers++
 		m.makeOffer(o, now)
 	}
 }
