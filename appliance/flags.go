@@ -54,7 +54,7 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.DefaultTaskUser, "default-task-user", cfg.DefaultTaskUser, "user that command tasks run as when they name none (default: the user mesosbox runs as)")
 	fs.StringVar(&cfg.HTTPCredentials, "http-credentials", cfg.HTTPCredentials, "file of user:password or user:bcrypt-hash lines; every HTTP port then asks for basic auth")
 	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "serve a non-loopback address without HTTP credentials (otherwise an admin password is generated)")
-	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate of this node for Raft and agent-master traffic (with --tls-key and --tls-ca)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", cfg.TLSCert, "PEM certificate of this node: Raft is mutual TLS and every port serves HTTPS (with --tls-key and --tls-ca)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", cfg.TLSKey, "PEM private key of --tls-cert")
 	fs.StringVar(&cfg.TLSCA, "tls-ca", cfg.TLSCA, "PEM CA certificate that signs every node's certificate; peers must present one")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per second each client (its login, else its address) may send to the node's ports, in bursts of twice that; over it: 429 with Retry-After; 0 for no limit")

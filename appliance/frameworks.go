@@ -29,6 +29,8 @@ func (n *Node) addChronos() {
 		Hostname:  n.cfg.Advertise,
 		Port:      n.cfg.ChronosPort,
 
+		ProxyTransport: n.sec.proxy,
+
 		FailureRetry: n.cfg.ChronosFailureRetry,
 		// Jobs without runAsUser run as the node's default task user, as
 		// Chronos' --user sets the default runAsUser.
@@ -48,7 +50,10 @@ func (n *Node) addMarathon() {
 		Hostname:  n.cfg.Advertise,
 		Port:      n.cfg.MarathonPort,
 		MasterURL: n.scheme(n.cfg.MasterPort) + "://" + n.cfg.AdvertiseAddr(n.cfg.MasterPort),
-		Abdicate:  n.store.LeadershipTransfer,
+		TLS:       n.sec.tls != nil,
+
+		ProxyTransport: n.sec.proxy,
+		Abdicate:       n.store.LeadershipTransfer,
 	})
 	svc.Mount(n.routes.Marathon)
 	n.AddLeaderOnly(svc)

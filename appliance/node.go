@@ -154,8 +154,8 @@ func (n *Node) Start(ctx context.Context) error {
 	}
 	n.log.Info("node ready",
 		"mesos", n.scheme(n.cfg.MasterPort)+"://"+n.cfg.AdvertiseAddr(n.cfg.MasterPort),
-		"marathon", "http://"+n.cfg.AdvertiseAddr(n.cfg.MarathonPort),
-		"chronos", "http://"+n.cfg.AdvertiseAddr(n.cfg.ChronosPort))
+		"marathon", n.scheme(n.cfg.MarathonPort)+"://"+n.cfg.AdvertiseAddr(n.cfg.MarathonPort),
+		"chronos", n.scheme(n.cfg.ChronosPort)+"://"+n.cfg.AdvertiseAddr(n.cfg.ChronosPort))
 	return nil
 }
 
@@ -175,7 +175,7 @@ func (n *Node) listen() error {
 		if err != nil {
 			return fmt.Errorf("%s port: %w", s.name, err)
 		}
-		l = n.secureListener(s.name, l)
+		l = n.secureListener(l)
 		srv := &http.Server{Handler: n.limitRate(s.name, n.protect(s.name, limitBodies(s.name, s.h))), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
 		n.servers = append(n.servers, srv)

@@ -50,6 +50,10 @@ type security struct {
 	// internal is the transport of every call to another node: signed as
 	// the node (auth.NodeUser with the join token), over the cluster's TLS.
 	internal http.RoundTripper
+	// proxy carries a client's request a follower forwards to the leader's
+	// Marathon or Chronos, with the client's own login, over the cluster's
+	// TLS.
+	proxy http.RoundTripper
 }
 
 // setupSecurity loads the TLS files and the credentials, after the join
@@ -65,6 +69,12 @@ func (n *Node) setupSecurity(rateClock clock.Clock) error {
 		clientTLS = t.Client()
 	}
 	n.sec.internal = auth.NodeTransport(n.joinToken, clientTLS)
+	n.sec.proxy = http.DefaultTransport
+	if t != nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = clientTLS
+		n.sec.proxy = tr
+	}
 	users, err := n.loadCredentials()
 	if err != nil {
 		return err
@@ -125,23 +135,20 @@ func (n *Node) protect(surface string, h http.Handler) http.Handler {
 	return n.sec.guard.Wrap(h, dialects[surface], openPaths(surface)...)
 }
 
-// httpsSurfaces are the ports that serve HTTPS when TLS is configured: the
-// ones nodes call each other on (agent to master, joins, the UI's agent
-// proxy). Marathon and Chronos stay plain HTTP: a follower proxies its
-// client's own request to the leader there, with the client's login.
-var httpsSurfaces = map[string]bool{"master": true, "agent": true}
-
-// secureListener wraps a surface's listener in TLS when it serves HTTPS.
-func (n *Node) secureListener(surface string, l net.Listener) net.Listener {
-	if n.sec.tls == nil || !httpsSurfaces[surface] {
+// secureListener wraps a surface's listener in TLS when TLS is configured:
+// then every port serves HTTPS with the node's certificate, as Marathon
+// with --ssl_keystore and Chronos with its https port do, and refuses
+// plain HTTP.
+func (n *Node) secureListener(l net.Listener) net.Listener {
+	if n.sec.tls == nil {
 		return l
 	}
 	return tls.NewListener(l, n.sec.tls.HTTPSServer())
 }
 
-// scheme is "https" for a port that serves HTTPS, else "http".
-func (n *Node) scheme(port int) string {
-	if n.sec.tls != nil && (port == n.cfg.MasterPort || port == n.cfg.AgentPort) {
+// scheme is "https" when the ports serve HTTPS, else "http".
+func (n *Node) scheme(int) string {
+	if n.sec.tls != nil {
 		return "https"
 	}
 	return "http"

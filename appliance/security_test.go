@@ -287,10 +287,13 @@ func TestSafeDefaults(t *testing.T) {
 }
 
 // waitStatus waits until url answers want to l, Marathon being up.
-func waitStatus(t testing.TB, url string, l login, want int) {
+func waitStatus(t testing.TB, url string, l login, want int) { waitStatusWith(t, nil, url, l, want) }
+
+// waitStatusWith is waitStatus through client (nil: the default client).
+func waitStatusWith(t testing.TB, client *http.Client, url string, l login, want int) {
 	t.Helper()
 	nodetest.WaitFor(t, 30*time.Second, fmt.Sprintf("%d from %s as %q", want, url, l.user), func() bool {
-		code, _, _ := authCall(t, nil, "GET", url, l, "")
+		code, _, _ := authCall(t, client, "GET", url, l, "")
 		return code == want
 	})
 }

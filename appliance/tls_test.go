@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	marathon "github.com/gambol99/go-marathon"
+
 	"github.com/mesosbox/mesosbox/appliance"
 	"github.com/mesosbox/mesosbox/appliance/auth/authtest"
 	"github.com/mesosbox/mesosbox/appliance/nodetest"
@@ -37,12 +39,12 @@ func httpsClient(t testing.TB, caFile string) *http.Client {
 // postThrough posts body until the answer is one of ok. Under load (-race
 // beside other suites) a follower may briefly know no leader (502/503);
 // a 409 means an earlier try went through though its answer was lost.
-func postThrough(t *testing.T, url string, l login, body string, ok ...int) {
+func postThrough(t *testing.T, client *http.Client, url string, l login, body string, ok ...int) {
 	t.Helper()
 	var code int
 	var answer string
 	nodetest.WaitFor(t, 30*time.Second, "POST "+url, func() bool {
-		code, _, answer = authCall(t, nil, "POST", url, l, body)
+		code, _, answer = authCall(t, client, "POST", url, l, body)
 		if code == 502 || code == 503 {
 			return false
 		}
@@ -58,7 +60,8 @@ func postThrough(t *testing.T, url string, l login, body string, ok ...int) {
 // over HTTPS, replicate over mutual-TLS Raft, the agents register with the
 // leader over HTTPS as the node, a follower proxies a Marathon request
 // with the user's login, and the UI's agent proxy reaches an agent over
-// HTTPS. A node whose certificate comes from another CA is refused.
+// HTTPS. Every port, Marathon's and Chronos' too, serves only HTTPS:
+// go-marathon works with the cluster's CA, plain HTTP is refused. A node whose certificate comes from another CA is refused.
 func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 	ports := nodetest.FreePorts(t)
 	ca := authtest.NewCA(t, "cluster")
@@ -103,15 +106,19 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 		return strings.Contains(body, `"master/slaves_active":3`)
 	})
 
-	// The master and agent ports speak only HTTPS, with the CA.
+	// Every port speaks only HTTPS, with the CA.
 	for _, url := range []string{"http://" + leader.Config().AdvertiseAddr(ports.Master) + "/master/health",
-		"http://" + leader.Config().AdvertiseAddr(ports.Agent) + "/health"} {
+		"http://" + leader.Config().AdvertiseAddr(ports.Agent) + "/health",
+		"http://" + leader.Config().AdvertiseAddr(ports.Marathon) + "/v2/apps",
+		"http://" + leader.Config().AdvertiseAddr(ports.Chronos) + "/v1/scheduler/jobs"} {
 		if code, _, _ := authCall(t, nil, "GET", url, alice, ""); code != 400 {
 			t.Errorf("plain HTTP to %s: %d, want 400", url, code)
 		}
 	}
-	if _, err := http.Get(https(leader, ports.Master) + "/master/health"); err == nil || !strings.Contains(err.Error(), "certificate") {
-		t.Errorf("HTTPS without the CA: %v", err)
+	for _, port := range []int{ports.Master, ports.Marathon, ports.Chronos} {
+		if _, err := http.Get(https(leader, port) + "/"); err == nil || !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("HTTPS without the CA to port %d: %v", port, err)
+		}
 	}
 	if code, _, _ := authCall(t, client, "GET", https(leader, ports.Master)+"/master/state", noLogin, ""); code != 401 {
 		t.Errorf("HTTPS without a login: %d", code)
@@ -124,25 +131,49 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 			follower = n
 		}
 	}
-	waitStatus(t, nodetest.URL(leader, ports.Marathon)+"/v2/apps", alice, 200)
+	waitStatusWith(t, client, nodetest.URL(leader, ports.Marathon)+"/v2/apps", alice, 200)
 	app := `{"id":"/tls-sleeper","cmd":"sleep 1000","cpus":0.1,"mem":16,"instances":1}`
-	postThrough(t, nodetest.URL(follower, ports.Marathon)+"/v2/apps", bob, app, 201, 409)
-	if code, _, _ := authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps", noLogin, ""); code != 401 {
+	postThrough(t, client, nodetest.URL(follower, ports.Marathon)+"/v2/apps", bob, app, 201, 409)
+	if code, _, _ := authCall(t, client, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps", noLogin, ""); code != 401 {
 		t.Fatalf("follower without a login: %d", code)
 	}
 	// Chronos too.
-	waitStatus(t, nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/jobs", alice, 200)
+	waitStatusWith(t, client, nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/jobs", alice, 200)
 	job := `{"name":"tls-job","command":"true","schedule":"R/2030-01-01T00:00:00Z/P1D"}`
-	postThrough(t, nodetest.URL(follower, ports.Chronos)+"/v1/scheduler/iso8601", bob, job, 204)
-	if code, _, body := authCall(t, nil, "GET", nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/job/tls-job", alice, ""); code != 200 {
+	postThrough(t, client, nodetest.URL(follower, ports.Chronos)+"/v1/scheduler/iso8601", bob, job, 204)
+	if code, _, body := authCall(t, client, "GET", nodetest.URL(leader, ports.Chronos)+"/v1/scheduler/job/tls-job", alice, ""); code != 200 {
 		t.Fatalf("the job on the leader: %d %s", code, body)
 	}
 	var appBody string
 	defer func() { t.Logf("last app: %.600s", appBody) }()
 	nodetest.WaitFor(t, 60*time.Second, "the app's task running", func() bool {
-		_, _, appBody = authCall(t, nil, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps/tls-sleeper", alice, "")
+		_, _, appBody = authCall(t, client, "GET", nodetest.URL(follower, ports.Marathon)+"/v2/apps/tls-sleeper", alice, "")
 		return strings.Contains(appBody, `"tasksRunning":1`)
 	})
+	// go-marathon over HTTPS with the cluster's CA, through the follower;
+	// pointed at the same port over plain HTTP it gets nowhere.
+	mcfg := marathon.NewDefaultConfig()
+	mcfg.URL = nodetest.URL(follower, ports.Marathon)
+	mcfg.HTTPClient = client
+	mcfg.HTTPBasicAuthUser, mcfg.HTTPBasicPassword = alice.user, alice.pass
+	mc, err := marathon.NewClient(mcfg)
+	if err != nil {
+		t.Fatal("go-marathon over https:", err)
+	}
+	nodetest.WaitFor(t, 30*time.Second, "go-marathon reading the app over https", func() bool {
+		a, err := mc.Application("/tls-sleeper")
+		if err != nil {
+			appBody = "go-marathon: " + err.Error()
+			return false
+		}
+		return a.TasksRunning == 1
+	})
+	mcfg.URL = "http://" + follower.Config().AdvertiseAddr(ports.Marathon)
+	if plain, err := marathon.NewClient(mcfg); err == nil {
+		if _, err := plain.Applications(nil); err == nil {
+			t.Fatal("go-marathon over plain http to an https port succeeded")
+		}
+	}
 	// Under load the leadership may move; a Go client follows a master's
 	// 307 to another host without the Authorization header (net/http drops
 	// it across hosts), so each try asks the node that leads now.
@@ -173,7 +204,7 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 	// node over HTTPS.
 	viaFollower := nodetest.URL(follower, ports.Marathon) + "/ui/agents/" + tasks.Tasks[0].SlaveID + "/state"
 	nodetest.WaitFor(t, 30*time.Second, "the agent proxy on a follower's Marathon port", func() bool {
-		code, _, body := authCall(t, nil, "GET", viaFollower, alice, "")
+		code, _, body := authCall(t, client, "GET", viaFollower, alice, "")
 		proxyAnswer = fmt.Sprintf("via the follower: %d %.300s", code, body)
 		return code == 200 && strings.Contains(body, "tls-sleeper")
 	})

@@ -42,7 +42,7 @@ func masterOf(fs *flag.FlagSet, service, address string) string {
 	if host, _, err := net.SplitHostPort(service); err == nil && !given {
 		address = net.JoinHostPort(host, strconv.Itoa(appliance.DefaultConfig().MasterPort))
 	}
-	return "http://" + address
+	return scheme() + "://" + address
 }
 
 // apiResponse is a finished API call: its status, headers and body.

@@ -69,7 +69,7 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	asJSON := opt.json
-	m := &marathonClient{base: "http://" + *opt.marathon, master: masterOf(fs, *opt.marathon, *opt.master), out: stdout, detach: *opt.detach, timeout: *opt.timeout}
+	m := &marathonClient{base: scheme() + "://" + *opt.marathon, master: masterOf(fs, *opt.marathon, *opt.master), out: stdout, detach: *opt.detach, timeout: *opt.timeout}
 	if *opt.force {
 		m.query = "?force=true"
 	}

@@ -20,7 +20,7 @@ func nodeAddress(fs *flag.FlagSet) *string {
 	return fs.String("address", def, "`HOST:PORT` of a node's master (env MESOSBOX_ADDR)")
 }
 
-var httpClient = &http.Client{Timeout: 15 * time.Second}
+var httpClient = &http.Client{Timeout: 15 * time.Second, Transport: cliTransport{}}
 
 // newMembersFlags are the flags of members and leave (which ignores
 // --json).
@@ -39,7 +39,7 @@ func membersCmd(args []string, stdout, stderr io.Writer) int {
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return usageError(stderr, "members")
 	}
-	resp, err := call(http.MethodGet, "http://"+*addr+"/cluster/members", nil)
+	resp, err := call(http.MethodGet, scheme()+"://"+*addr+"/cluster/members", nil)
 	if err != nil {
 		return fail(stderr, "members", err)
 	}
@@ -74,7 +74,7 @@ func leaveCmd(args []string, stdout, stderr io.Writer) int {
 	if len(names) == 1 {
 		body, _ = json.Marshal(map[string]string{"name": names[0]})
 	}
-	if _, err := call(http.MethodPost, "http://"+*addr+"/cluster/leave", body); err != nil {
+	if _, err := call(http.MethodPost, scheme()+"://"+*addr+"/cluster/leave", body); err != nil {
 		return fail(stderr, "leave", err)
 	}
 	fmt.Fprintln(stdout, "left the cluster")

@@ -166,28 +166,28 @@ func fetchNames(kind argKind, fs *flag.FlagSet) []string {
 		switch kind {
 		case argApp:
 			var apps struct{ Apps []struct{ ID string } }
-			if getJSON("http://"+flagValue("marathon")+"/v2/apps", &apps) {
+			if getJSON(scheme()+"://"+flagValue("marathon")+"/v2/apps", &apps) {
 				for _, a := range apps.Apps {
 					list = append(list, a.ID)
 				}
 			}
 		case argTask:
 			var tasks struct{ Tasks []struct{ ID string } }
-			if getJSON("http://"+flagValue("marathon")+"/v2/tasks", &tasks) {
+			if getJSON(scheme()+"://"+flagValue("marathon")+"/v2/tasks", &tasks) {
 				for _, t := range tasks.Tasks {
 					list = append(list, t.ID)
 				}
 			}
 		case argMember:
 			var members []struct{ Name string }
-			if getJSON("http://"+flagValue("address")+"/cluster/members", &members) {
+			if getJSON(scheme()+"://"+flagValue("address")+"/cluster/members", &members) {
 				for _, m := range members {
 					list = append(list, m.Name)
 				}
 			}
 		case argJob:
 			var jobs []struct{ Name string }
-			if getJSON("http://"+flagValue("chronos")+"/v1/scheduler/jobs", &jobs) {
+			if getJSON(scheme()+"://"+flagValue("chronos")+"/v1/scheduler/jobs", &jobs) {
 				for _, j := range jobs {
 					list = append(list, j.Name)
 				}

@@ -33,7 +33,7 @@ func eventsCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+*addr+"/v2/events?"+q.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme()+"://"+*addr+"/v2/events?"+q.Encode(), nil)
 	if err != nil {
 		return fail(stderr, "events", err)
 	}
@@ -42,7 +42,7 @@ func eventsCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "events", err)
 	}
-	resp, err := (&http.Client{}).Do(req) // no timeout: the stream is long-lived
+	resp, err := (&http.Client{Transport: cliTransport{}}).Do(req) // no timeout: the stream is long-lived
 	if err != nil {
 		return fail(stderr, "events", err)
 	}

@@ -53,7 +53,7 @@ func jobCmd(args []string, stdout, stderr io.Writer) int {
 	} else if len(pos) != n {
 		return usageError(stderr, name)
 	}
-	c := &chronosClient{base: "http://" + *addr + "/v1/scheduler", master: masterOf(fs, *addr, *opt.master), out: stdout}
+	c := &chronosClient{base: scheme() + "://" + *addr + "/v1/scheduler", master: masterOf(fs, *addr, *opt.master), out: stdout}
 	switch sub {
 	case "list":
 		err = c.list(*asJSON)

@@ -82,12 +82,12 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mesosbox status: %s: %v\n", what, err)
 		failed = true
 	}
-	if r, err := call(http.MethodGet, "http://"+*addr+"/cluster/members", nil); err != nil {
+	if r, err := call(http.MethodGet, scheme()+"://"+*addr+"/cluster/members", nil); err != nil {
 		report("members", err)
 	} else if err := json.Unmarshal(r.Body, &st.Members); err != nil {
 		report("members", err)
 	}
-	if r, err := call(http.MethodGet, "http://"+*addr+"/master/state", nil); err != nil {
+	if r, err := call(http.MethodGet, scheme()+"://"+*addr+"/master/state", nil); err != nil {
 		report("master", err)
 	} else {
 		var ms struct {
@@ -99,7 +99,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		st.Leader, st.Agents = ms.Leader, ms.Slaves
 	}
-	if r, err := call(http.MethodGet, "http://"+*marathon+"/v2/apps", nil); err != nil {
+	if r, err := call(http.MethodGet, scheme()+"://"+*marathon+"/v2/apps", nil); err != nil {
 		report("marathon", err)
 	} else {
 		var list struct{ Apps []json.RawMessage }
@@ -110,7 +110,7 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 			st.Apps = &k
 		}
 	}
-	if r, err := call(http.MethodGet, "http://"+*chronos+"/v1/scheduler/jobs", nil); err != nil {
+	if r, err := call(http.MethodGet, scheme()+"://"+*chronos+"/v1/scheduler/jobs", nil); err != nil {
 		report("chronos", err)
 	} else {
 		var jobs []json.RawMessage

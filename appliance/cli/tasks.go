@@ -40,7 +40,7 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 	} else if len(pos) != n {
 		return usageError(stderr, name)
 	}
-	base := "http://" + *marathon
+	base := scheme() + "://" + *marathon
 	switch sub {
 	case "list":
 		err = listTasks(stdout, base, *appID, *asJSON)
@@ -66,7 +66,7 @@ func taskCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
-		err = taskLogs(ctx, stdout, "http://"+*master, pos[0], file, *follow)
+		err = taskLogs(ctx, stdout, scheme()+"://"+*master, pos[0], file, *follow)
 	}
 	if err != nil {
 		return fail(stderr, name, err)
@@ -188,13 +188,13 @@ func findSandbox(master, id string) (agent, dir string, err error) {
 		}
 	}
 	if slave == "" {
-		return "", "", fmt.Errorf("task %s is not known to the master at %s", id, strings.TrimPrefix(master, "http://"))
+		return "", "", fmt.Errorf("task %s is not known to the master at %s", id, hostOf(master))
 	}
 	for _, s := range st.Slaves {
 		if s.ID == slave {
 			_, hostPort, ok := strings.Cut(s.PID, "@")
 			if ok {
-				agent = "http://" + hostPort
+				agent = scheme() + "://" + hostPort
 			}
 		}
 	}
@@ -224,7 +224,7 @@ func sandboxOf(agent, id string) (dir string, done bool, err error) {
 			}
 		}
 	}
-	return "", false, fmt.Errorf("task %s has no sandbox on agent %s", id, strings.TrimPrefix(agent, "http://"))
+	return "", false, fmt.Errorf("task %s has no sandbox on agent %s", id, hostOf(agent))
 }
 
 // taskLogs copies the task's sandbox file to w through the agent's

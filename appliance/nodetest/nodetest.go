@@ -143,9 +143,14 @@ func killProcessTasks(t testing.TB, cfg appliance.Config) {
 	}
 }
 
-// URL is the base URL of one of the node's ports.
+// URL is the base URL of one of the node's ports: https on a node with
+// --tls-cert, where every port serves HTTPS.
 func URL(n *appliance.Node, port int) string {
-	return fmt.Sprintf("http://%s", n.Config().AdvertiseAddr(port))
+	scheme := "http"
+	if n.Config().TLSCert != "" {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s", scheme, n.Config().AdvertiseAddr(port))
 }
 
 // WaitFor polls cond every 10 ms until it holds or the timeout passes.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ type Config struct {
 	// Hostname and Port are this node's, for /leader and the framework.
 	Hostname string
 	Port     int
+	// ProxyTransport carries the requests a follower forwards to the
+	// leader (it trusts the cluster's CA); nil: http.DefaultTransport.
+	ProxyTransport http.RoundTripper
 	// FrameworkName is --mesos_framework_name, "chronos".
 	FrameworkName string
 }

@@ -76,7 +76,11 @@ func (s *Service) leader(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Service) selfURL() string {
-	return fmt.Sprintf("http://%s:%d", s.cfg.Hostname, s.cfg.Port)
+	scheme := "http"
+	if s.cfg.TLS {
+		scheme = "https"
+	}
+	return fmt.Sprintf("%s://%s:%d", scheme, s.cfg.Hostname, s.cfg.Port)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

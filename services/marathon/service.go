@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os/user"
 	"sync"
 	"time"
@@ -44,6 +45,11 @@ type Config struct {
 	Hostname  string
 	Port      int
 	MasterURL string
+	// TLS tells that this node's Marathon port serves HTTPS.
+	TLS bool
+	// ProxyTransport carries the requests a follower forwards to the
+	// leader (it trusts the cluster's CA); nil: http.DefaultTransport.
+	ProxyTransport http.RoundTripper
 	// FrameworkName is the Mesos framework name ("marathon").
 	FrameworkName string
 	// User runs tasks that name no user (Marathon's --mesos_user); the
