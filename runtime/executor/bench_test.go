@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,4 +56,55 @@ func BenchmarkLaunch(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)/2])/float64(time.Millisecond), "median-ms")
 		})
 	}
+}
+
+// BenchmarkConcurrentLaunch launches 200 process tasks from 200 goroutines
+// at once, as an agent does when an app scales up, and reports how long
+// until all of them run (the launches' wall time) per task and in total.
+//
+//	go test -run '^$' -bench ConcurrentLaunch -benchtime 3x ./runtime/executor
+func BenchmarkConcurrentLaunch(b *testing.B) {
+	const n = 200
+	r := newRig(b, executor.ModeProcess)
+	e := r.open(b)
+	ctx := context.Background()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		specs := make([]executor.Spec, n)
+		for j := range specs {
+			specs[j] = shellSpec(b, fmt.Sprintf("conc-%d-%d", i, j), "exec sleep 100")
+			specs[j].CPUs, specs[j].MemMB = 0.01, 16
+		}
+		tasks := make([]executor.Task, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := time.Now()
+		for j := range specs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tasks[j], errs[j] = e.Launch(ctx, specs[j])
+			}()
+		}
+		wg.Wait()
+		total += time.Since(start)
+		b.StopTimer()
+		for j, task := range tasks {
+			if errs[j] != nil {
+				b.Fatal(errs[j])
+			}
+			if err := task.Kill(ctx, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, task := range tasks {
+			wait(b, task)
+			if err := task.Remove(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s-all-running")
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "tasks/s")
 }

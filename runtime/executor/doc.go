@@ -28,25 +28,36 @@
 //
 // # process
 //
-// Each task runs under a monitor: this binary re-executed in a session of
-// its own (hence MaybeRunMonitor), which survives the agent. The monitor
-// joins the task's cgroup, forks and execs the command (which inherits the
-// cgroup, so limits hold from the first instruction) and moves itself back
-// out. The monitor reports the pid (or why the exec
-// failed) to Launch over a pipe, waits for the task, kills whatever the
-// task left in its process group and cgroup, and writes exit.json in the
-// task's state directory (StateDir/process/<id>) before it exits.
+// One supervisor per state directory runs every task: this binary
+// re-executed in a session of its own (hence MaybeRunMonitor), started on
+// demand by the first Launch, which survives the agent and exits by itself
+// once it has no task and no agent connected. An flock held for its
+// lifetime keeps it single; the agent talks to it over a unix socket in
+// the state directory (see supervisor_proto.go). For each launch it reads
+// the task's record, creates its cgroup, and starts the command as its
+// user, from its sandbox, in a process group of its own and in its
+// cgroup (cgroup v2: cloned into it; v1: forked by a thread of its own
+// that joined it, so that the supervisor itself is never charged to a
+// task). It answers the pid (or why the exec failed), waits for the task
+// through a pidfd in the runtime's netpoller, kills whatever the task left
+// in its process group and cgroup, writes exit.json in the task's state
+// directory (StateDir/process/<id>) and only then tells the agents.
 //
-// Recovery: Recover reads the state directories. A recorded exit is
-// reported; a live monitor (matched by pid and start time, so a reused pid
-// is not mistaken for it) is watched through a pidfd; a monitor that died
-// without recording an exit makes the task Lost, and what is left of it is
-// killed. This design keeps the exit status exact across agent restarts
-// without any parent-child relation between the agent and the task, which
-// a shell wrapper writing "$?" to a file could not promise (a killed
-// wrapper, a signal, a full disk).
+// Recovery: Recover reads the state directories and connects to the live
+// supervisor, which greets it with the tasks it runs. A recorded exit is
+// reported; a task the supervisor runs is re-attached (its exit notice
+// follows); a task whose supervisor died without recording an exit is
+// Lost, and what is left of it is killed, as happens at once to the tasks
+// of a connected agent whose supervisor dies. Task directories of the
+// per-task monitor layout that came before the supervisor are recovered
+// too: a live monitor (matched by pid and start time, so a reused pid is
+// not mistaken for it) is watched through a pidfd. This design keeps the
+// exit status exact across agent restarts without any parent-child
+// relation between the agent and the task, which a shell wrapper writing
+// "$?" to a file could not promise (a killed wrapper, a signal, a full
+// disk).
 //
-// Limits in process mode are best effort: the monitor creates
+// Limits in process mode are best effort: the supervisor creates
 // /<namespace>/<id> in the cgroup v1 memory and cpu hierarchies (or the v2
 // tree, enabling the controllers), and a task runs without limits, with a
 // warning, where that fails.

@@ -58,7 +58,7 @@ type Exit struct {
 	OOMKilled bool `json:"oomKilled,omitempty"`
 	// Lost is set when the task is gone and its exit status is unknown:
 	// its process vanished while nothing watched it (a reboot, a killed
-	// shim or monitor).
+	// shim or supervisor).
 	Lost bool `json:"lost,omitempty"`
 	// Message says what happened in words a user can act on, in Mesos'
 	// style: "Command exited with status 1".
@@ -164,7 +164,7 @@ func New(ctx context.Context, opts Options) (Executor, error) {
 	}
 	self, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("executor: locate own binary for the task monitor: %w", err)
+		return nil, fmt.Errorf("executor: locate own binary for the task supervisor: %w", err)
 	}
 	switch opts.Mode {
 	case ModeContainerd:

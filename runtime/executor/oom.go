@@ -9,7 +9,7 @@ package executor
 //
 //   - containerd: the shim watches the container's cgroup and publishes a
 //     /tasks/oom event; watchOOM kills every process of that container.
-//   - process, cgroup v1: the monitor registers an eventfd on the task's
+//   - process, cgroup v1: the supervisor registers an eventfd on the task's
 //     memory.oom_control (cgroup.event_control) and kills the task's
 //     process group and cgroup when it fires.
 //   - process, cgroup v2: memory.oom.group=1 makes the kernel kill the
@@ -19,7 +19,7 @@ package executor
 // cgroup's oom_kill counter, read after the task exited and before its
 // cgroup is deleted: it cannot be missed, not even while the agent was
 // down, because containerd keeps a stopped task's cgroup until the task is
-// deleted and the monitor reads it before removing its own.
+// deleted and the supervisor reads it before removing its own.
 
 import (
 	"context"
@@ -88,12 +88,14 @@ func (e *containerdExecutor) onOOM(id string) {
 
 // oomEvents returns a channel that receives when the kernel OOM-kills in a
 // cgroup v1 memory cgroup. The eventfd also fires when the cgroup is
-// removed; the goroutine then closes its descriptors and ends.
+// removed; the goroutine then closes its descriptors and the channel. The
+// eventfd is non-blocking, so a waiting goroutine parks in the runtime's
+// netpoller instead of holding a thread.
 func (c *taskCgroup) oomEvents() (<-chan struct{}, error) {
 	if c.v2 {
 		return nil, errors.New("cgroup v2 kills the whole group itself (memory.oom.group)")
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		return nil, err
 	}
@@ -107,16 +109,15 @@ func (c *taskCgroup) oomEvents() (<-chan struct{}, error) {
 		unix.Close(efd)
 		return nil, err
 	}
+	ev := os.NewFile(uintptr(efd), "oom-eventfd")
 	ch := make(chan struct{}, 1)
 	go func() {
+		defer close(ch)
 		defer ctl.Close()
-		defer unix.Close(efd)
+		defer ev.Close()
 		buf := make([]byte, 8)
 		for {
-			if _, err := unix.Read(efd, buf); err != nil {
-				if errors.Is(err, unix.EINTR) {
-					continue
-				}
+			if _, err := ev.Read(buf); err != nil {
 				return
 			}
 			if _, err := os.Stat(c.memory); err != nil {

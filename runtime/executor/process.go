@@ -1,37 +1,35 @@
 package executor
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// processExecutor runs tasks as plain processes on the host, each under a
-// monitor process (see runMonitor) that survives the agent and writes the
-// task's exit into its state directory.
+// processExecutor runs tasks as plain processes on the host, all under
+// one supervisor process per state directory (see runSupervisor) that
+// survives the agent and writes each task's exit into its state directory.
 type processExecutor struct {
 	root string // StateDir/process
 	ns   string
 	self string
 	log  *slog.Logger
 
-	// wake is an eventfd written by Close: every goroutine polling a
-	// recovered monitor's pidfd also polls it, and returns.
+	// wake is an eventfd written by Close: every goroutine polling the
+	// pidfd of a monitor of the per-task layout that came before the
+	// supervisor also polls it, and returns.
 	wake int
 	wg   sync.WaitGroup
+
+	supMu sync.Mutex // serialises connecting to (and starting) the supervisor
+	sup   *supConn
 
 	mu     sync.Mutex
 	tasks  map[string]*procTask // by id; nil while launching
@@ -99,13 +97,13 @@ func (e *processExecutor) Launch(ctx context.Context, s Spec) (Task, error) {
 		e.log.Info("launch failed", "task", s.TaskID, "err", err)
 		return nil, err
 	}
-	e.log.Info("task launched", "task", s.TaskID, "id", id, "pid", t.mon.PID)
+	e.log.Info("task launched", "task", s.TaskID, "id", id, "pid", t.PID())
 	return t, nil
 }
 
-// launch writes the task's record, starts its monitor and waits for the
-// monitor's report. It does not take a context: the report comes as soon
-// as the task's exec has succeeded or failed, or when the monitor dies.
+// launch writes the task's record and has the supervisor start it. It
+// does not take a context: the answer comes as soon as the task's exec
+// has succeeded or failed, or when the supervisor dies.
 func (e *processExecutor) launch(s Spec, id string) (_ *procTask, err error) {
 	dir := filepath.Join(e.root, id)
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -135,57 +133,28 @@ func (e *processExecutor) launch(s Spec, id string) (_ *procTask, err error) {
 	if err := writeJSON(dir, taskFile, rec); err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, monitorLog))
+	sup, err := e.supervisor()
 	if err != nil {
 		return nil, err
 	}
-	defer logf.Close()
-	reportR, reportW, err := os.Pipe()
+	t := e.newTask(dir, rec, monitorRecord{})
+	rep, err := sup.launch(id, t)
 	if err != nil {
-		return nil, err
-	}
-	defer reportR.Close()
-	cmd := exec.Command(e.self, argMonitor, dir)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.ExtraFiles = []*os.File{reportW}
-	// A session of its own: the monitor and the task outlive the agent and
-	// do not get the signals of its terminal or process group.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
-	reportW.Close()
-	if err != nil {
-		return nil, fmt.Errorf("start task monitor: %w", err)
-	}
-	raw, _ := io.ReadAll(reportR)
-	var rep launchReport
-	if jerr := json.Unmarshal(bytes.TrimSpace(raw), &rep); jerr != nil || (rep.PID == 0 && rep.Error == "") {
-		_ = cmd.Wait()
-		log, _ := os.ReadFile(filepath.Join(dir, monitorLog))
-		return nil, fmt.Errorf("task monitor exited without starting the task (does the binary call executor.MaybeRunMonitor first?): %s",
-			strings.TrimSpace(string(log)))
+		// The supervisor died while starting the task: whatever of it
+		// started must not run on unsupervised.
+		var mon monitorRecord
+		if readJSON(dir, monitorFile, &mon) == nil {
+			t.setRecord(mon)
+		}
+		t.killLeftovers()
+		return nil, fmt.Errorf("cannot start the task: %w", err)
 	}
 	if rep.Error != "" {
-		_ = cmd.Wait()
 		return nil, errors.New("cannot start the task: " + rep.Error)
 	}
-	if rep.CgroupError != "" {
-		e.log.Warn("task runs without cgroup limits", "task", s.TaskID, "err", rep.CgroupError)
+	if rep.Record.CgroupError != "" {
+		e.log.Warn("task runs without cgroup limits", "task", s.TaskID, "err", rep.Record.CgroupError)
 	}
-	var mon monitorRecord
-	if err := readJSON(dir, monitorFile, &mon); err != nil {
-		// The monitor writes the record before it reports; without it a
-		// restarted agent could not find the task.
-		_ = cmd.Process.Kill()
-		_ = syscall.Kill(-rep.PID, syscall.SIGKILL)
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("task monitor state: %w", err)
-	}
-	t := e.newTask(dir, rec, mon)
-	// The monitor is our child: reap it, then collect the exit it wrote.
-	go func() {
-		_ = cmd.Wait()
-		t.collect()
-	}()
 	return t, nil
 }
 
@@ -194,6 +163,7 @@ func (e *processExecutor) Recover(ctx context.Context) ([]Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sup *supConn // connected on the first task that needs it
 	var out []Task
 	for _, ent := range entries {
 		if !ent.IsDir() {
@@ -213,45 +183,56 @@ func (e *processExecutor) Recover(ctx context.Context) ([]Task, error) {
 			}
 			continue
 		}
-		t, err := e.recover(filepath.Join(e.root, id))
-		if err != nil {
-			e.log.Warn("skipping unreadable task state", "dir", filepath.Join(e.root, id), "err", err)
+		dir := filepath.Join(e.root, id)
+		var rec taskRecord
+		if err := readJSON(dir, taskFile, &rec); err != nil {
+			e.log.Warn("skipping unreadable task state", "dir", dir, "err", err)
 			continue
 		}
+		var mon monitorRecord
+		monErr := readJSON(dir, monitorFile, &mon)
+		t := e.newTask(dir, rec, mon)
 		e.mu.Lock()
 		e.tasks[id] = t
 		e.mu.Unlock()
+		if sup == nil && !fileExists(filepath.Join(dir, exitFile)) && (monErr != nil || mon.Supervised) {
+			sup = e.runningSupervisor()
+		}
+		e.recover(t, id, monErr == nil, sup)
 		out = append(out, t)
 	}
 	e.log.Info("recovered tasks", "count", len(out))
 	return out, nil
 }
 
-// recover rebuilds one task from its directory: exited (exit.json), still
-// supervised by a live monitor (watched again through a pidfd), or lost
-// (the monitor died without recording an exit; what is left of the task
+// recover re-attaches one task found in its directory: exited
+// (exit.json), run by the live supervisor (sup, nil if there is none;
+// its exit notice will come), run by a live monitor of the per-task
+// layout that came before the supervisor (watched through a pidfd), or
+// lost (whoever ran it died without recording an exit; what is left of it
 // is killed).
-func (e *processExecutor) recover(dir string) (*procTask, error) {
-	var rec taskRecord
-	if err := readJSON(dir, taskFile, &rec); err != nil {
-		return nil, err
-	}
-	var mon monitorRecord
-	monErr := readJSON(dir, monitorFile, &mon)
-	t := e.newTask(dir, rec, mon)
+func (e *processExecutor) recover(t *procTask, id string, hasRecord bool, sup *supConn) {
+	mon := t.record()
 	switch {
-	case fileExists(filepath.Join(dir, exitFile)):
+	case fileExists(filepath.Join(t.dir, exitFile)):
 		t.collect()
-	case monErr != nil:
+	case sup != nil && sup.running[id] && sup.watch(id, t):
+		// Watched before this second look, so an exit recorded since
+		// the first one is seen here or notified.
+		if fileExists(filepath.Join(t.dir, exitFile)) {
+			t.collect()
+			return
+		}
+		t.log.Info("re-attached to running task", "pid", mon.PID, "supervisor", sup.pid)
+	case !hasRecord:
 		t.setExit(lostExit("the agent stopped while the task was being launched"))
-	case alive(mon.MonitorPID, mon.MonitorStart):
+	case !mon.Supervised && alive(mon.MonitorPID, mon.MonitorStart):
 		t.log.Info("re-attached to running task", "pid", mon.PID, "monitor", mon.MonitorPID)
 		e.wg.Add(1)
 		go t.watchMonitor()
 	default:
 		t.collect()
 	}
-	return t, nil
 }
 
 func fileExists(path string) bool {
@@ -271,7 +252,8 @@ func (e *processExecutor) isClosed() bool {
 	return e.closed
 }
 
-// Close stops watching recovered monitors; tasks and monitors keep running.
+// Close disconnects from the supervisor and stops watching monitors of
+// the per-task layout; tasks, supervisor and monitors keep running.
 func (e *processExecutor) Close() error {
 	e.mu.Lock()
 	if e.closed {
@@ -280,6 +262,11 @@ func (e *processExecutor) Close() error {
 	}
 	e.closed = true
 	e.mu.Unlock()
+	e.supMu.Lock()
+	if e.sup != nil {
+		e.sup.close()
+	}
+	e.supMu.Unlock()
 	_, _ = unix.Write(e.wake, []byte{1, 0, 0, 0, 0, 0, 0, 0})
 	e.wg.Wait()
 	return unix.Close(e.wake)

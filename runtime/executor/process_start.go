@@ -6,17 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// taskCommand is the task's process as the monitor starts it: its
+// taskCommand is the task's process as the supervisor starts it: its
 // executable looked up in the task's PATH (relative to the sandbox, its
 // working directory), its environment, its user, and a process group of
-// its own so that Kill reaches its children without touching the monitor.
-// It inherits the monitor's working directory, the sandbox. The error is
-// the text Launch reports.
+// its own so that Kill reaches its children without touching the
+// supervisor. It inherits the supervisor's working directory, the sandbox.
+// The error is the text Launch reports.
 func taskCommand(rec taskRecord) (*exec.Cmd, error) {
 	path, argv := "/bin/sh", []string{"sh", "-c", rec.Command}
 	if !rec.Shell {
@@ -74,35 +77,83 @@ func lookTaskPath(rec taskRecord) (string, error) {
 	return "", fmt.Errorf("exec: %q: %v", rec.Command, exec.ErrNotFound)
 }
 
-// startInCgroup starts cmd inside cg, so the task is limited from its
-// first instruction: the monitor joins cg, forks the task (which inherits
-// the cgroup), and goes back to its own cgroup. This spares a second
-// re-execution of the binary per task (an "init" that joins and then
-// execs costs a whole Go start-up); only the few pages the monitor
-// touches in between are charged to the task.
-func startInCgroup(cmd *exec.Cmd, cg *taskCgroup, h hierarchy) error {
+// startInCgroup starts cmd inside cg without moving the (multi-threaded)
+// supervisor. On cgroup v2 the kernel clones the child straight into the
+// cgroup (CLONE_INTO_CGROUP). On v1 a child inherits the cgroups of the
+// thread that forks it: a fresh OS thread joins the task's memory cgroup,
+// forks, and ends (Go ends a thread whose goroutine exits locked to it),
+// so the memory limit holds from the task's first instruction and nothing
+// of the supervisor stays in the cgroup. Never the thread group leader: on
+// v1 the leader's memory cgroup is charged with the whole process's
+// memory, and a task's OOM must never reach the supervisor. The task joins
+// its cpu cgroup right after it started: forked into it, the child would
+// exec under the task's CFS quota, and Go's fork waits for that exec with
+// every other launch queued behind it.
+func startInCgroup(cmd *exec.Cmd, cg *taskCgroup) error {
 	if cg == nil {
 		return startTask(cmd)
 	}
-	home, err := h.ownCgroup()
-	if err != nil {
-		return fmt.Errorf("find the monitor's cgroup: %v", err)
+	if cg.v2 {
+		return startInCgroupV2(cmd, cg)
 	}
-	if err := joinCgroup(cg); err != nil {
-		_ = joinCgroup(home)
+	errc := make(chan error, 1)
+	go forkOnThreadIn(cmd, cg.memory, errc)
+	if err := <-errc; err != nil {
+		return err
+	}
+	pid := strconv.Itoa(cmd.Process.Pid)
+	for _, d := range cg.dirs[1:] {
+		if err := writeFile(d, "cgroup.procs", pid); err != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return fmt.Errorf("join cgroup: %v", err)
+		}
+	}
+	return nil
+}
+
+// forkOnThreadIn starts cmd from an OS thread that joined the v1 cgroup
+// directory dir and that ends with this goroutine.
+func forkOnThreadIn(cmd *exec.Cmd, dir string, errc chan<- error) {
+	runtime.LockOSThread() // never unlocked: the thread goes with the goroutine
+	if unix.Gettid() == unix.Getpid() {
+		// The leader stays locked here, so the new goroutine gets
+		// another thread; the leader is released when it is done.
+		done := make(chan error, 1)
+		go forkOnThreadIn(cmd, dir, done)
+		err := <-done
+		runtime.UnlockOSThread()
+		errc <- err
+		return
+	}
+	if err := writeFile(dir, "tasks", strconv.Itoa(unix.Gettid())); err != nil {
+		errc <- fmt.Errorf("join cgroup: %v", err)
+		return
+	}
+	errc <- startTask(cmd)
+}
+
+// startInCgroupV2 clones the task into its cgroup. Kernels before 5.7 lack
+// CLONE_INTO_CGROUP: the task is then moved right after it started.
+func startInCgroupV2(cmd *exec.Cmd, cg *taskCgroup) error {
+	fd, err := unix.Open(cg.dirs[0], unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open cgroup: %v", err)
+	}
+	defer unix.Close(fd)
+	cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	err = startTask(cmd)
+	if !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
+		return err
+	}
+	cmd.SysProcAttr.UseCgroupFD = false
+	if err := startTask(cmd); err != nil {
+		return err
+	}
+	if err := writeFile(cg.dirs[0], "cgroup.procs", strconv.Itoa(cmd.Process.Pid)); err != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		return fmt.Errorf("join cgroup: %v", err)
 	}
-	startErr := startTask(cmd)
-	if err := joinCgroup(home); err != nil {
-		// A monitor left in the task's cgroup would be killed with the
-		// task's leftovers before it records the exit: refuse the task.
-		if startErr == nil {
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			_ = cmd.Wait()
-		}
-		return fmt.Errorf("leave the task's cgroup: %v", err)
-	}
-	return startErr
+	return nil
 }
 
 // startTask starts cmd; a failed exec is reported like the shell would.
@@ -113,50 +164,4 @@ func startTask(cmd *exec.Cmd) error {
 		return fmt.Errorf("exec %s: %v", pe.Path, pe.Err)
 	}
 	return err
-}
-
-func joinCgroup(c *taskCgroup) error {
-	pid := []byte(strconv.Itoa(os.Getpid()))
-	for _, f := range c.procsFiles() {
-		if err := os.WriteFile(f, pid, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ownCgroup is the cgroup this process is in, laid out as h.cgroup lays
-// out a task's (v2: one directory; v1: memory, then cpu).
-func (h hierarchy) ownCgroup() (*taskCgroup, error) {
-	data, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return nil, err
-	}
-	paths := map[string]string{} // controller ("" for v2) -> path
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		for _, c := range strings.Split(parts[1], ",") {
-			paths[c] = parts[2]
-		}
-	}
-	if h.unified != "" {
-		p, ok := paths[""]
-		if !ok {
-			return nil, errors.New("no cgroup v2 entry in /proc/self/cgroup")
-		}
-		return h.cgroup(p), nil
-	}
-	mem, ok := paths["memory"]
-	if !ok {
-		return nil, errors.New("no memory cgroup in /proc/self/cgroup")
-	}
-	c := &taskCgroup{memory: filepath.Join(h.v1["memory"], mem)}
-	c.dirs = []string{c.memory}
-	if root := h.v1["cpu"]; root != "" {
-		c.dirs = append(c.dirs, filepath.Join(root, paths["cpu"]))
-	}
-	return c, nil
 }

@@ -18,23 +18,36 @@ type procTask struct {
 	e    *processExecutor
 	dir  string
 	rec  taskRecord
-	mon  monitorRecord
 	cg   *taskCgroup // to signal processes that left the task's group; nil without cgroups
 	log  *slog.Logger
 	once sync.Once
 	done chan struct{}
 
 	mu   sync.Mutex
+	mon  monitorRecord // who runs the task; set by the supervisor's answer for a launch
 	exit Exit
 }
 
 func (e *processExecutor) newTask(dir string, rec taskRecord, mon monitorRecord) *procTask {
 	t := &procTask{e: e, dir: dir, rec: rec, mon: mon, done: make(chan struct{})}
-	if h, err := hostCgroups(); err == nil && mon.CgroupError == "" {
+	// Signalling or removing a cgroup that was never made is harmless.
+	if h, err := hostCgroups(); err == nil {
 		t.cg = h.cgroup(rec.Cgroup)
 	}
 	t.log = e.log.With("task", rec.TaskID, "id", filepath.Base(dir))
 	return t
+}
+
+func (t *procTask) record() monitorRecord {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.mon
+}
+
+func (t *procTask) setRecord(mon monitorRecord) {
+	t.mu.Lock()
+	t.mon = mon
+	t.mu.Unlock()
 }
 
 func (t *procTask) ID() string            { return t.rec.TaskID }
@@ -47,7 +60,7 @@ func (t *procTask) PID() int {
 	case <-t.done:
 		return 0
 	default:
-		return t.mon.PID
+		return t.record().PID
 	}
 }
 
@@ -67,31 +80,42 @@ func (t *procTask) setExit(x Exit) {
 	})
 }
 
-// collect reads the exit the monitor recorded once the monitor is gone. No
-// record means the monitor died first (killed, or the machine went down);
-// the task is then lost, and whatever remains of it is killed so that it
-// cannot run on unsupervised.
+// collect reads the exit the supervisor (or a monitor of the per-task
+// layout) recorded once it is done with the task. No record means it died
+// first (killed, or the machine went down); the task is then lost, and
+// whatever remains of it is killed so that it cannot run on unsupervised.
 func (t *procTask) collect() {
 	var x Exit
 	if err := readJSON(t.dir, exitFile, &x); err == nil {
 		t.setExit(x)
 		return
 	}
-	if alive(t.mon.PID, t.mon.PIDStart) {
-		_ = syscall.Kill(-t.mon.PID, syscall.SIGKILL)
+	t.killLeftovers()
+	who := "monitor"
+	if t.record().Supervised {
+		who = "supervisor"
+	}
+	t.setExit(lostExit("the task's " + who + " process died without recording the exit; the task was killed"))
+}
+
+// killLeftovers kills the task's process group and cgroup and removes the
+// cgroup.
+func (t *procTask) killLeftovers() {
+	if mon := t.record(); alive(mon.PID, mon.PIDStart) {
+		_ = syscall.Kill(-mon.PID, syscall.SIGKILL)
 	}
 	if t.cg != nil {
 		_ = t.cg.remove()
 	}
-	t.setExit(lostExit("the task's monitor process died without recording the exit; the task was killed"))
 }
 
-// watchMonitor waits for a monitor this process did not start (one of a
-// previous agent) to exit, through a pidfd, or by polling /proc on kernels
-// older than 5.3.
+// watchMonitor waits for the per-task monitor of a task started before the
+// supervisor existed (an agent upgraded with tasks running) to exit,
+// through a pidfd, or by polling /proc on kernels older than 5.3.
 func (t *procTask) watchMonitor() {
 	defer t.e.wg.Done()
-	pid, start := t.mon.MonitorPID, t.mon.MonitorStart
+	mon := t.record()
+	pid, start := mon.MonitorPID, mon.MonitorStart
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
 		for alive(pid, start) {
@@ -142,8 +166,8 @@ func (t *procTask) Kill(ctx context.Context, grace time.Duration) error {
 // signal reaches the task's process group (the task and its children) and
 // everything in its cgroup (children that started groups of their own).
 func (t *procTask) signal(sig syscall.Signal) error {
-	if alive(t.mon.PID, t.mon.PIDStart) {
-		if err := syscall.Kill(-t.mon.PID, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+	if mon := t.record(); alive(mon.PID, mon.PIDStart) {
+		if err := syscall.Kill(-mon.PID, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 			return err
 		}
 	}

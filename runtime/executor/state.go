@@ -14,10 +14,15 @@ import (
 // The process executor keeps one directory per task under
 // StateDir/process/<id>:
 //
-//	task.json     what to run; written by the agent before the monitor starts
-//	monitor.json  the monitor's and the task's pids; written by the monitor
-//	exit.json     how the task ended; written by the monitor before it exits
-//	monitor.log   the monitor's own diagnostics
+//	task.json     what to run; written by the agent before it asks the supervisor
+//	monitor.json  the supervisor's and the task's pids; written by the supervisor
+//	exit.json     how the task ended; written by the supervisor before it
+//	              tells the agent
+//
+// and the supervisor's own files next to them (supervisor_proto.go).
+// Task directories of the per-task monitor layout that came before the
+// supervisor have the same files (the monitor's pid in monitor.json,
+// without "supervised"), and a monitor.log.
 //
 // Each file has one writer and is written whole (temporary file, rename),
 // so a reader sees it complete or not at all. They are not fsynced: they
@@ -27,7 +32,6 @@ const (
 	taskFile    = "task.json"
 	monitorFile = "monitor.json"
 	exitFile    = "exit.json"
-	monitorLog  = "monitor.log"
 )
 
 type taskRecord struct {
@@ -46,13 +50,15 @@ type taskRecord struct {
 
 // monitorRecord identifies processes by pid and start time (clock ticks
 // since boot, /proc/<pid>/stat field 22): a pid alone may have been reused
-// by the time an agent restarts.
+// by the time an agent restarts. Monitor is the supervisor when
+// Supervised is set, else the task's own monitor of the per-task layout.
 type monitorRecord struct {
 	MonitorPID   int    `json:"monitorPid"`
 	MonitorStart uint64 `json:"monitorStart"`
 	PID          int    `json:"pid"`
 	PIDStart     uint64 `json:"pidStart"`
 	CgroupError  string `json:"cgroupError,omitempty"`
+	Supervised   bool   `json:"supervised,omitempty"`
 }
 
 func writeJSON(dir, name string, v any) error {

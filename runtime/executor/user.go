@@ -86,7 +86,7 @@ const sandboxMode = 0o700
 // GiveSandbox hands a sandbox to the task's user, as Mesos chowns it to
 // the task's user: the directory with what the fetcher put there, and the
 // stdout and stderr files, created now so that they belong to the user
-// even though root (the monitor or containerd's logger) writes them.
+// even though root (the task supervisor or containerd's logger) writes them.
 // Symlinks are changed themselves, never what they point to. Without root
 // only the mode is set: nobody else's files can be given away.
 func GiveSandbox(dir string, c Credential) error {

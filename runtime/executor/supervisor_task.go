@@ -1,0 +1,205 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// supTask is one task under the supervisor.
+type supTask struct {
+	dir    string
+	rec    taskRecord
+	record monitorRecord // as written to monitor.json
+	cg     *taskCgroup   // nil when the task runs without limits
+	pidfd  *os.File      // polled by the runtime's netpoller; nil without pidfd support
+	proc   *os.Process   // waited on directly where there is no pidfd
+	oom    atomic.Bool
+}
+
+// start does what Launch asks of the supervisor: it reads the task's
+// record, opens the sandbox's output files, creates the cgroup and starts
+// the task as its user, in its sandbox, in a process group of its own and
+// in its cgroup, then writes monitor.json. The error is the text Launch
+// reports.
+func (s *supervisor) start(dir string) (*supTask, error) {
+	t := &supTask{dir: dir}
+	if err := readJSON(dir, taskFile, &t.rec); err != nil {
+		return nil, err
+	}
+	stdout, err1 := os.OpenFile(filepath.Join(t.rec.Sandbox, "stdout"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	stderr, err2 := os.OpenFile(filepath.Join(t.rec.Sandbox, "stderr"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	for _, f := range []*os.File{stdout, stderr} {
+		if f != nil {
+			defer f.Close() // the task has its own copies once started
+		}
+	}
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("open sandbox output files: %v", firstErr(err1, err2))
+	}
+
+	// Limits are best effort: a task runs without them rather than not at
+	// all where the cgroup tree is read-only or lacks a controller.
+	var cgErr string
+	if h, err := hostCgroups(); err != nil {
+		cgErr = err.Error()
+	} else {
+		t.cg = h.cgroup(t.rec.Cgroup)
+		if err := t.cg.create(t.rec.CPUs, t.rec.MemMB); err != nil {
+			cgErr = err.Error()
+			_ = t.cg.remove()
+			t.cg = nil
+		}
+	}
+	if cgErr != "" {
+		s.log.Warn("task runs without cgroup limits", "task", t.rec.TaskID, "err", cgErr)
+	}
+
+	cmd, err := taskCommand(t.rec)
+	pid := 0
+	if err == nil {
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		pidfd := -1
+		cmd.SysProcAttr.PidFD = &pidfd
+		err = s.fork(cmd, t.rec.Sandbox, t.cg)
+		if err == nil {
+			pid = cmd.Process.Pid // adopt releases cmd.Process
+			t.adopt(cmd, pidfd)
+		}
+	}
+	if err != nil {
+		if t.cg != nil {
+			_ = t.cg.remove()
+		}
+		return nil, err
+	}
+	t.record = s.self
+	t.record.PID = pid
+	t.record.PIDStart, _, _ = procStart(t.record.PID)
+	t.record.CgroupError = cgErr
+	if err := writeJSON(dir, monitorFile, t.record); err != nil {
+		s.log.Error("task record not written; a restarted agent will report the task lost", "task", t.rec.TaskID, "err", err)
+	}
+	t.watchOOM()
+	return t, nil
+}
+
+// fork starts cmd from the sandbox and in the task's cgroup. Both are
+// process-wide or thread state, hence the lock: the supervisor moves to
+// the sandbox as root rather than have the task chdir after its user
+// switch (Go's child does), which fails where the sandbox's parents are
+// closed to that user.
+func (s *supervisor) fork(cmd *exec.Cmd, sandbox string, cg *taskCgroup) error {
+	s.forkMu.Lock()
+	defer s.forkMu.Unlock()
+	if err := os.Chdir(sandbox); err != nil {
+		return err
+	}
+	defer os.Chdir("/")
+	return startInCgroup(cmd, cg)
+}
+
+// adopt takes the started process over from os/exec: its pidfd goes to
+// the netpoller, so that a thousand waiting tasks cost a thousand parked
+// goroutines rather than a thousand threads blocked in wait.
+func (t *supTask) adopt(cmd *exec.Cmd, pidfd int) {
+	if pidfd < 0 || unix.SetNonblock(pidfd, true) != nil {
+		if pidfd >= 0 {
+			unix.Close(pidfd)
+		}
+		t.proc = cmd.Process
+		return
+	}
+	t.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
+	_ = cmd.Process.Release() // closes os/exec's own handle; the task is reaped below
+}
+
+// wait blocks until the task's main process exits and reaps it.
+func (t *supTask) wait() (syscall.WaitStatus, error) {
+	if t.proc != nil {
+		st, err := t.proc.Wait()
+		if err != nil {
+			return 0, err
+		}
+		return st.Sys().(syscall.WaitStatus), nil
+	}
+	defer t.pidfd.Close()
+	rc, err := t.pidfd.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var ws unix.WaitStatus
+	var werr error
+	err = rc.Read(func(uintptr) bool {
+		// The pidfd turns readable when the process exits; until it is
+		// reaped here its pid cannot be reused.
+		var pid int
+		for {
+			pid, werr = unix.Wait4(t.record.PID, &ws, unix.WNOHANG, nil)
+			if !errors.Is(werr, unix.EINTR) {
+				break
+			}
+		}
+		return pid != 0 || werr != nil
+	})
+	return syscall.WaitStatus(ws), firstErr(err, werr)
+}
+
+// killAll signals the task's process group and everything in its cgroup.
+func (t *supTask) killAll(sig syscall.Signal) {
+	_ = syscall.Kill(-t.record.PID, sig)
+	if t.cg != nil {
+		t.cg.signal(sig)
+	}
+}
+
+// watchOOM ends the whole task when the kernel OOM-kills in its cgroup
+// (cgroup v1; v2 does that itself, see oom.go).
+func (t *supTask) watchOOM() {
+	if t.cg == nil || t.rec.MemMB <= 0 {
+		return
+	}
+	events, err := t.cg.oomEvents()
+	if err != nil {
+		return
+	}
+	go func() {
+		for range events {
+			if t.cg.oomKills() > 0 {
+				t.oom.Store(true)
+				t.killAll(syscall.SIGKILL)
+			}
+		}
+	}()
+}
+
+// supervise waits for the task to end, ends what it left behind as Mesos
+// does, and records its exit in exit.json before its cgroup goes.
+func (s *supervisor) supervise(t *supTask) {
+	ws, err := t.wait()
+	var x Exit
+	switch {
+	case err != nil:
+		x = lostExit("waiting for the task failed: " + err.Error())
+	case ws.Signaled():
+		x = exitFromSignal(int(ws.Signal()))
+	default:
+		x = Exit{Code: ws.ExitStatus(), Message: fmt.Sprintf("Command exited with status %d", ws.ExitStatus())}
+	}
+	t.killAll(syscall.SIGKILL)
+	x = markOOM(x, t.oom.Load(), t.cg, t.rec.MemMB)
+	if err := writeJSON(t.dir, exitFile, x); err != nil {
+		s.log.Error("exit not recorded; the agent will report the task lost", "task", t.rec.TaskID, "err", err)
+	}
+	if t.cg != nil {
+		if err := t.cg.remove(); err != nil {
+			s.log.Warn("remove cgroup", "task", t.rec.TaskID, "err", err)
+		}
+	}
+}
