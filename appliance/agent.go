@@ -19,17 +19,20 @@ type agentComponent struct {
 	exec  executor.Executor
 }
 
-func (n *Node) addAgent() error {
+func (n *Node) addAgent(exec executor.Executor) error {
 	c := &agentComponent{n: n}
-	exec, err := executor.New(context.Background(), executor.Options{
-		Mode:      n.cfg.Executor,
-		Socket:    n.cfg.ContainerdSocket,
-		Namespace: n.cfg.ContainerdNamespace,
-		StateDir:  filepath.Join(n.cfg.DataDir, "executor"),
-		Logger:    n.log,
-	})
-	if err != nil {
-		return fmt.Errorf("executor: %w", err)
+	if exec == nil {
+		var err error
+		exec, err = executor.New(context.Background(), executor.Options{
+			Mode:      n.cfg.Executor,
+			Socket:    n.cfg.ContainerdSocket,
+			Namespace: n.cfg.ContainerdNamespace,
+			StateDir:  filepath.Join(n.cfg.DataDir, "executor"),
+			Logger:    n.log,
+		})
+		if err != nil {
+			return fmt.Errorf("executor: %w", err)
+		}
 	}
 	c.exec = exec
 	a, err := agent.New(agent.Config{

@@ -3,79 +3,123 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
-	"strings"
+	"sync"
 	"testing"
 	"time"
-
-	"github.com/mesosbox/mesosbox/appliance/nodetest"
 )
 
-// scaleInstances is the size of BenchmarkScaleUp: 1 000 by default (the
-// figure of `make bench`); MESOSBOX_BENCH_SCALE makes it smaller for a
-// smoke run.
-func scaleInstances(b *testing.B) int {
-	n := 1000
-	if v := os.Getenv("MESOSBOX_BENCH_SCALE"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
-			b.Fatalf("MESOSBOX_BENCH_SCALE=%q: want a positive number", v)
+// scaleUp is launch throughput: an app of the task command (in the given
+// container, if any) is created with no instances, then scaled to n; the
+// time is from the scale request until /v2/apps/<id> counts n tasks
+// running (polled every 20 ms). Call deleteApp afterwards.
+func scaleUp(tb testing.TB, marathon, id string, n int, container string) time.Duration {
+	send(tb, "POST", marathon+"/v2/apps", fmt.Sprintf(`{"id":%q,"cmd":%q,"cpus":0.01,"mem":16,"instances":0%s}`, id, taskCmd, container), 201)
+	start := time.Now()
+	send(tb, "PUT", marathon+"/v2/apps"+id, fmt.Sprintf(`{"instances":%d}`, n), 200)
+	deadline := start.Add(10 * time.Minute)
+	for {
+		a := appStatus(tb, marathon, id)
+		if a.TasksRunning >= n {
+			break
+		}
+		if a.LastTaskFailure != nil {
+			tb.Fatalf("%s: a task failed: %s", id, a.LastTaskFailure.Message)
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: %d of %d tasks running after 10 minutes", id, a.TasksRunning, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+type appCounts struct {
+	TasksRunning    int
+	LastTaskFailure *struct{ Message string }
+}
+
+func appStatus(tb testing.TB, marathon, id string) appCounts {
+	code, body := probeGet(marathon + "/v2/apps" + id + "?embed=app.lastTaskFailure")
+	var a struct{ App appCounts }
+	if err := json.Unmarshal(body, &a); code != 200 || err != nil {
+		tb.Fatalf("GET /v2/apps%s: %d %v", id, code, err)
+	}
+	return a.App
+}
+
+// deleteApp deletes an app and waits until Marathon has no task left.
+func deleteApp(tb testing.TB, marathon, id string) {
+	send(tb, "DELETE", marathon+"/v2/apps"+id, "", 200)
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		code, body := probeGet(marathon + "/v2/tasks")
+		if code == 200 && string(body) == `{"tasks":[]}` {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("tasks of %s still there after 5 minutes", id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// allAtOnce is the floor of a scale-up: n starts from n goroutines at
+// once (the agent launches every task of an offer concurrently), timed
+// until the last has started; what they started is removed afterwards.
+func allAtOnce(tb testing.TB, n int, start func(i int) (remove func(), err error)) time.Duration {
+	var wg sync.WaitGroup
+	removes := make([]func(), n)
+	errs := make([]error, n)
+	began := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			removes[i], errs[i] = start(i)
+		}()
+	}
+	wg.Wait()
+	took := time.Since(began)
+	for i, r := range removes {
+		if r != nil {
+			r()
+		}
+		if errs[i] != nil {
+			tb.Errorf("start %d: %v", i, errs[i])
 		}
 	}
-	return n
+	if tb.Failed() {
+		tb.FailNow()
+	}
+	return took
 }
 
-// BenchmarkScaleUp is launch throughput: one Marathon app of plain-process
-// tasks scaled from 0 to 1 000 instances on a real node, timed until every
-// task is RUNNING.
-func BenchmarkScaleUp(b *testing.B) {
-	n := scaleInstances(b)
-	cfg := nodetest.Config(b, "", nodetest.FreePorts(b))
-	cfg.Resources = fmt.Sprintf("cpus:8;mem:%d;disk:10000;ports:[31000-%d]", 16384+n, 31000+n)
-	node := nodetest.Start(b, cfg, nil)
-	base := nodetest.URL(node, cfg.MarathonPort)
-	nodetest.WaitFor(b, 30*time.Second, "marathon running", func() bool {
-		code, _ := nodetest.Get(b, base+"/v2/apps")
-		return code == 200
-	})
-	var total time.Duration
-	for i := 0; i < b.N; i++ {
-		id := fmt.Sprintf("/bench/scale%d", i)
-		send(b, "POST", base+"/v2/apps", `{"id":"`+id+`","cmd":"exec sleep 1000","cpus":0.001,"mem":1,"instances":0}`, 201)
-		start := time.Now()
-		send(b, "PUT", base+"/v2/apps"+id, fmt.Sprintf(`{"instances":%d}`, n), 200)
-		nodetest.WaitFor(b, 600*time.Second, "all running", func() bool {
-			_, out := nodetest.Get(b, base+"/v2/apps"+id)
-			var a struct{ App struct{ TasksRunning int } }
-			return json.Unmarshal([]byte(out), &a) == nil && a.App.TasksRunning == n
-		})
-		took := time.Since(start)
-		total += took
-		b.Logf("%d tasks running after %s (%.0f tasks/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
-		b.StopTimer()
-		send(b, "DELETE", base+"/v2/apps"+id, "", 200)
-		nodetest.WaitFor(b, 600*time.Second, "tasks gone", func() bool {
-			code, out := nodetest.Get(b, base+"/v2/tasks")
-			return code == 200 && out == `{"tasks":[]}`
-		})
-		b.StartTimer()
+// forkExec starts the task's command line as a plain process.
+func forkExec(int) (func(), error) {
+	cmd := exec.Command("/bin/sh", "-c", taskCmd)
+	if err := cmd.Start(); err != nil {
+		return nil, err
 	}
-	b.ReportMetric(total.Seconds()/float64(b.N), "s-all-running")
-	b.ReportMetric(float64(n*b.N)/total.Seconds(), "tasks/s")
+	return func() { reap([]*exec.Cmd{cmd}) }, nil
 }
 
-// send makes a JSON request and fails the benchmark on any other status.
-func send(b *testing.B, method, url, body string, want int) {
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
+// once is a sample of one timed run.
+func once(name string, d time.Duration) sample { return sample{name: name, lat: []time.Duration{d}} }
+
+// BenchmarkScalePipeline is the pipeline-only scale-up on its own, for
+// profiling the master, agent and Marathon path (-cpuprofile sees all of
+// it: the node runs in the test process). MESOSBOX_BENCH_SCALE sets the
+// size (default 1 000). b.N is ignored: run it with -benchtime 1x.
+func BenchmarkScalePipeline(b *testing.B) {
+	n := full.scaleProcess
+	if v := os.Getenv("MESOSBOX_BENCH_SCALE"); v != "" {
+		n, _ = strconv.Atoi(v)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != want {
-		b.Fatalf("%s %s: %d", method, url, resp.StatusCode)
-	}
+	marathon := startPipelineNode(b, nodeResources)
+	took := scaleUp(b, marathon, "/bench/pipeline", n, "")
+	b.ReportMetric(took.Seconds(), "s-all-running")
+	deleteApp(b, marathon, "/bench/pipeline")
 }

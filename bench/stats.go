@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -33,19 +34,87 @@ type row struct {
 	subject, floor sample
 }
 
+// printTable prints latency rows without targets.
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "\n%-44s %6s %11s %11s   %-34s %11s %11s %7s\n", "measured (mesosbox)", "n", "median", "p99", "baseline (same run)", "median", "p99", "ratio")
-	fmt.Fprintln(w, strings.Repeat("-", 145))
+	var es []entry
 	for _, r := range rows {
-		ratio := float64(r.subject.median()) / float64(r.floor.median())
-		fmt.Fprintf(w, "%-44s %6d %11s %11s   %-34s %11s %11s %6.2fx\n", r.what+": "+r.subject.name, len(r.subject.lat),
-			round(r.subject.median()), round(r.subject.p99()), r.floor.name, round(r.floor.median()), round(r.floor.p99()), ratio)
+		es = append(es, latency(r.what+": "+r.subject.name, r.subject, &r.floor, "", nil))
+	}
+	printEntries(w, es)
+}
+
+// An entry is one line of the report: what was measured, n, median and
+// p99 (or a rate, or a size), the baseline measured in the same run, their
+// ratio, the target and whether it is met.
+type entry struct {
+	what                 string
+	n                    int
+	median, p99          string
+	base, baseMedian     string
+	ratio                float64 // 0: no baseline
+	target, met, comment string
+}
+
+// latency is an entry of latencies; ok, when given, says whether the
+// target is met.
+func latency(what string, s sample, floor *sample, target string, ok func(s sample, floor *sample) bool) entry {
+	e := entry{what: what, n: len(s.lat), median: round(s.median()), p99: round(s.p99()), target: target}
+	if floor != nil {
+		e.base = fmt.Sprintf("%s (n=%d, p99 %s)", floor.name, len(floor.lat), round(floor.p99()))
+		e.baseMedian = round(floor.median())
+		if floor.median() > 0 {
+			e.ratio = float64(s.median()) / float64(floor.median())
+		}
+	}
+	if ok != nil {
+		e.met = verdict(ok(s, floor))
+	}
+	return e
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// printEntries prints the report's one table.
+func printEntries(w io.Writer, es []entry) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "figure (mesosbox)\tn\tmedian\tp99\tbaseline, same run\tbase median\tratio\ttarget\t")
+	fmt.Fprintln(tw, "-----------------\t-\t------\t---\t------------------\t-----------\t-----\t------\t")
+	for _, e := range es {
+		ratio := "-"
+		if e.ratio > 0 {
+			ratio = fmt.Sprintf("%.2fx", e.ratio)
+		}
+		target := e.target
+		if e.met != "" {
+			target += ": " + e.met
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", e.what, e.n, dash(e.median), dash(e.p99), dash(e.base), dash(e.baseMedian), ratio, dash(target))
+	}
+	tw.Flush()
+	for _, e := range es {
+		if e.comment != "" {
+			fmt.Fprintf(w, "  %s: %s\n", strings.SplitN(e.what, ":", 2)[0], e.comment)
+		}
 	}
 	fmt.Fprintln(w)
 }
 
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 func round(d time.Duration) string {
 	switch {
+	case d > 10*time.Second:
+		return d.Round(10 * time.Millisecond).String()
 	case d > 10*time.Millisecond:
 		return d.Round(100 * time.Microsecond).String()
 	case d > 10*time.Microsecond:

@@ -19,15 +19,6 @@ import (
 	"github.com/mesosbox/mesosbox/store"
 )
 
-// TestSmoke runs the throughput harness at a small size, so that CI keeps
-// it working; it asserts no timings, only that every write was committed.
-func TestSmoke(t *testing.T) {
-	r := statusWrites(t, 256)
-	if r.perSec <= 0 || r.floorPerSec <= 0 {
-		t.Fatalf("rates: %+v", r)
-	}
-}
-
 // A rate is a throughput figure: how many operations per second, and
 // against which floor.
 type rate struct {
@@ -36,18 +27,13 @@ type rate struct {
 	perSec, floorPerSec   float64
 }
 
-func printRates(w io.Writer, rates []rate) {
-	fmt.Fprintf(w, "%-58s %7s %12s   %-44s %12s %7s\n", "throughput (mesosbox)", "n", "per second", "baseline (same run)", "per second", "ratio")
-	fmt.Fprintln(w, strings.Repeat("-", 148))
-	for _, r := range rates {
-		fmt.Fprintf(w, "%-58s %7d %12.0f   %-44s %12.0f %6.2fx\n", r.what+": "+r.name, r.n, r.perSec, r.floorName, r.floorPerSec, r.perSec/r.floorPerSec)
-	}
-	fmt.Fprintln(w)
+// entry is the rate's line in the report, against a target of at least
+// minPerSec.
+func (r rate) entry(minPerSec float64) entry {
+	return entry{what: r.what + ": " + r.name, n: r.n, median: fmt.Sprintf("%.0f/s", r.perSec),
+		base: r.floorName, baseMedian: fmt.Sprintf("%.0f/s", r.floorPerSec), ratio: r.perSec / r.floorPerSec,
+		target: fmt.Sprintf(">= %.0f/s", minPerSec), met: verdict(r.perSec >= minPerSec)}
 }
-
-// statusUpdateN is how many task status updates the state-write figure
-// commits.
-const statusUpdateN = 20000
 
 // concurrently runs n operations from `writers` goroutines, each op
 // handling a batch of `per` items, and returns items per second.
@@ -86,14 +72,7 @@ func concurrently(n, writers, per int, op func(first, count int) error) (float64
 func statusWrites(b testing.TB, n int) rate {
 	const writers, per = 64, 16
 	value := strings.Repeat("s", 400) // a TaskStatus with its ids is a few hundred bytes
-	st, err := store.Open(store.Config{Dir: b.TempDir(), NodeID: "bench", Bind: freeAddr(b), Bootstrap: true, Timeouts: store.FastTimeouts, Logger: quiet})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	for !st.IsLeader() {
-		time.Sleep(5 * time.Millisecond)
-	}
+	st := leadingStore(b)
 	ours, err := concurrently(n, writers, per, func(first, count int) error {
 		cmds := make([]store.Command, count)
 		for i := range cmds {
@@ -159,5 +138,5 @@ func bareRaft(b testing.TB) *raft.Raft {
 // BenchmarkStateWrites prints the state-write row of the report on its
 // own (b.N is ignored: run it with -benchtime 1x).
 func BenchmarkStateWrites(b *testing.B) {
-	printRates(os.Stdout, []rate{statusWrites(b, statusUpdateN)})
+	printEntries(os.Stdout, []entry{statusWrites(b, full.statusUpdates).entry(5000)})
 }

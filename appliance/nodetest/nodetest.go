@@ -106,7 +106,7 @@ func StartWithTimeouts(t testing.TB, cfg appliance.Config, timeouts store.Timeou
 	}
 	t.Cleanup(func() {
 		n.Stop(context.Background())
-		killProcessTasks(t, cfg)
+		KillProcessTasks(t, cfg.DataDir)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -116,13 +116,15 @@ func StartWithTimeouts(t testing.TB, cfg appliance.Config, timeouts store.Timeou
 	return n
 }
 
-// killProcessTasks ends the plain-process tasks a test node leaves behind.
+// KillProcessTasks ends the plain-process tasks a test node (or a
+// mesosbox process a benchmark started) with this data directory leaves
+// behind.
 // A stopped node leaves its tasks running on purpose (a restart re-attaches
 // them), so without this every test's tasks outlive it, pile up on a
 // developer's machine and hold ports later tests are offered.
-func killProcessTasks(t testing.TB, cfg appliance.Config) {
+func KillProcessTasks(t testing.TB, dataDir string) {
 	exec, err := executor.New(context.Background(), executor.Options{
-		Mode: executor.ModeProcess, StateDir: filepath.Join(cfg.DataDir, "executor"), Logger: Logger(),
+		Mode: executor.ModeProcess, StateDir: filepath.Join(dataDir, "executor"), Logger: Logger(),
 	})
 	if err != nil {
 		t.Logf("cleanup: %v", err)
