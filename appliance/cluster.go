@@ -122,7 +122,12 @@ func (n *Node) serveJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.log.Info("member joined", "member", req.Name, "raft", req.Raft)
-	w.WriteHeader(http.StatusOK)
+	var answer joinAnswer
+	if b := n.sec.generated.Load(); b != nil {
+		answer.Credentials = string(*b)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(answer)
 }
 
 // serveLeave removes a member: the one named in the body ({"name":...})
@@ -189,31 +194,32 @@ func memberState(st *store.Store, m store.Member) string {
 
 // join asks the members named by --join, in turn, to add this node, until
 // one answers (the cluster may be starting too, so it retries for a while).
-// A refused token ends it at once: retrying cannot help.
-func (n *Node) join(ctx context.Context) error {
+// A refused token ends it at once: retrying cannot help. It returns the
+// cluster's generated login, if the leader handed one.
+func (n *Node) join(ctx context.Context) ([]byte, error) {
 	body, _ := json.Marshal(joinRequest{Name: n.cfg.NodeName, Raft: n.cfg.AdvertiseAddr(n.cfg.RaftPort), Token: n.joinToken})
 	deadline := time.Now().Add(60 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
 		for _, m := range n.cfg.Join {
-			err := postJoin(ctx, n.internalClient(), n.scheme(n.cfg.MasterPort)+"://"+joinHost(m, n.cfg.MasterPort)+joinPath, body)
+			answer, err := postJoin(ctx, n.internalClient(), n.scheme(n.cfg.MasterPort)+"://"+joinHost(m, n.cfg.MasterPort)+joinPath, body)
 			if err == nil {
 				n.log.Info("joined the cluster", "via", m)
-				return nil
+				return []byte(answer.Credentials), nil
 			}
 			var refused *joinRefused
 			if errors.As(err, &refused) {
-				return err
+				return nil, err
 			}
 			last = err
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("could not join %s: %v", strings.Join(n.cfg.Join, ","), last)
+	return nil, fmt.Errorf("could not join %s: %v", strings.Join(n.cfg.Join, ","), last)
 }
 
 type joinRefused struct{ msg string }
@@ -231,12 +237,13 @@ func joinHost(member string, defaultPort int) string {
 
 // postJoin asks one member; client signs the request as this node, the
 // join token being the cluster's password.
-func postJoin(ctx context.Context, client *http.Client, url string, body []byte) error {
+func postJoin(ctx context.Context, client *http.Client, url string, body []byte) (joinAnswer, error) {
+	var answer joinAnswer
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return answer, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req) // follows the 307 to the leader with the body
@@ -244,18 +251,24 @@ func postJoin(ctx context.Context, client *http.Client, url string, body []byte)
 	if errors.As(err, &badCert) {
 		// The member's certificate is not from this node's CA: another
 		// cluster, or a wrong --tls-ca; retrying cannot help.
-		return &joinRefused{fmt.Sprintf("join refused: %v", err)}
+		return answer, &joinRefused{fmt.Sprintf("join refused: %v", err)}
 	}
 	if err != nil {
-		return err
+		return answer, err
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	switch {
 	case resp.StatusCode == http.StatusOK:
-		return nil
+		// An empty body is a leader that hands no login.
+		if len(bytes.TrimSpace(msg)) > 0 {
+			if err := json.Unmarshal(msg, &answer); err != nil {
+				return answer, fmt.Errorf("%s: the join answer is not JSON: %v", url, err)
+			}
+		}
+		return answer, nil
 	case resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusBadRequest:
-		return &joinRefused{fmt.Sprintf("join refused by %s: %s", req.URL.Host, strings.TrimSpace(string(msg)))}
+		return answer, &joinRefused{fmt.Sprintf("join refused by %s: %.1024s", req.URL.Host, strings.TrimSpace(string(msg)))}
 	}
-	return fmt.Errorf("%s: %s %s", url, resp.Status, strings.TrimSpace(string(msg)))
+	return answer, fmt.Errorf("%s: %s %.1024s", url, resp.Status, strings.TrimSpace(string(msg)))
 }

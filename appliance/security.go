@@ -1,13 +1,16 @@
 package appliance
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/mesosbox/mesosbox/appliance/auth"
 	"github.com/mesosbox/mesosbox/appliance/clock"
@@ -47,6 +50,12 @@ type security struct {
 	// guard, or one that knows only the nodes when there is no login.
 	identities *auth.Guard
 	limiter    *rateLimiter // nil: --rate-limit 0
+	// generated is the generated credentials file in use, handed to
+	// joining nodes; nil when the logins come from elsewhere.
+	generated atomic.Pointer[[]byte]
+	// awaitingLogin is set on a joining node that generates its login:
+	// it takes the cluster's instead, when it has joined.
+	awaitingLogin bool
 	// internal is the transport of every call to another node: signed as
 	// the node (auth.NodeUser with the join token), over the cluster's TLS.
 	internal http.RoundTripper
@@ -80,7 +89,7 @@ func (n *Node) setupSecurity(rateClock clock.Clock) error {
 		return err
 	}
 	n.sec.identities = auth.NewGuard(users, n.joinToken)
-	if users != nil {
+	if users != nil || n.sec.awaitingLogin {
 		n.sec.guard = n.sec.identities
 	}
 	if n.cfg.RateLimit > 0 {
@@ -91,7 +100,8 @@ func (n *Node) setupSecurity(rateClock clock.Clock) error {
 
 // loadCredentials picks the logins of the HTTP ports: the given file; none
 // with --insecure (with a warning on every start) or on a loopback bind;
-// otherwise a generated admin login in the data directory.
+// otherwise a generated admin login in the data directory, which a node
+// joining a cluster takes from the cluster (cluster_login.go).
 func (n *Node) loadCredentials() (*auth.Credentials, error) {
 	switch {
 	case n.cfg.HTTPCredentials != "":
@@ -106,17 +116,49 @@ func (n *Node) loadCredentials() (*auth.Credentials, error) {
 	case net.ParseIP(n.cfg.Bind).IsLoopback():
 		return nil, nil
 	}
-	path := filepath.Join(n.cfg.DataDir, generatedCredentialsFile)
+	path := n.generatedCredentialsPath()
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		if err := auth.Generate(path); err != nil {
-			return nil, err
+		if len(n.cfg.Join) > 0 {
+			// Until the join answer brings the cluster's login, only
+			// nodes get in.
+			n.sec.awaitingLogin = true
+			return nil, nil
 		}
-		n.log.Warn("bound to a non-loopback address without --http-credentials: generated an admin login; the HTTP ports ask for it",
-			"user", auth.GeneratedUser, "file", path)
-	} else {
-		n.log.Info("the HTTP ports ask for the generated login", "file", path)
+		return n.generateCredentials()
 	}
-	return auth.Load(path)
+	n.log.Info("the HTTP ports ask for the generated login", "file", path)
+	return n.loadGenerated()
+}
+
+func (n *Node) generatedCredentialsPath() string {
+	return filepath.Join(n.cfg.DataDir, generatedCredentialsFile)
+}
+
+// generateCredentials writes a new generated login and loads it.
+func (n *Node) generateCredentials() (*auth.Credentials, error) {
+	path := n.generatedCredentialsPath()
+	if err := auth.Generate(path); err != nil {
+		return nil, err
+	}
+	n.log.Warn("bound to a non-loopback address without --http-credentials: generated an admin login; the HTTP ports ask for it",
+		"user", auth.GeneratedUser, "file", path)
+	return n.loadGenerated()
+}
+
+// loadGenerated loads the generated login and keeps the file's bytes,
+// which this node hands to the nodes that join while it leads.
+func (n *Node) loadGenerated() (*auth.Credentials, error) {
+	path := n.generatedCredentialsPath()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("credentials file: %w", err)
+	}
+	users, err := auth.Parse(bytes.NewReader(b), path)
+	if err != nil {
+		return nil, err
+	}
+	n.sec.generated.Store(&b)
+	return users, nil
 }
 
 // storeTLS is the Raft transport's mutual TLS, nil without TLS.

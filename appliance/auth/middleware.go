@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync/atomic"
 )
 
 // Realm is the basic-auth realm browsers show when they prompt.
@@ -22,15 +23,21 @@ const (
 // Guard admits a request that carries one of the users' logins or the
 // node identity (NodeUser with the join token).
 type Guard struct {
-	users     *Credentials
+	users     atomic.Pointer[Credentials]
 	nodeToken string
 }
 
 // NewGuard admits users (nil: nobody but the nodes) and nodes presenting
 // nodeToken (empty: no node identity).
 func NewGuard(users *Credentials, nodeToken string) *Guard {
-	return &Guard{users: users, nodeToken: nodeToken}
+	g := &Guard{nodeToken: nodeToken}
+	g.users.Store(users)
+	return g
 }
+
+// SetUsers replaces the users, for requests that start from now on: a
+// node that joins a cluster takes the cluster's generated login then.
+func (g *Guard) SetUsers(users *Credentials) { g.users.Store(users) }
 
 // Allows tells whether r carries a valid login.
 func (g *Guard) Allows(r *http.Request) bool {
@@ -49,7 +56,8 @@ func (g *Guard) check(r *http.Request) bool {
 	if user == NodeUser {
 		return g.nodeToken != "" && subtle.ConstantTimeCompare([]byte(pass), []byte(g.nodeToken)) == 1
 	}
-	return g.users != nil && g.users.Check(user, pass)
+	users := g.users.Load()
+	return users != nil && users.Check(user, pass)
 }
 
 // Wrap asks next's callers for a login, except on the open paths (health
