@@ -32,6 +32,10 @@ func (s *Service) postJob(kind job.Kind) http.HandlerFunc {
 			writeJSON(w, http.StatusBadRequest, job.ErrorBody(err))
 			return
 		}
+		if len(j.Parents) > maxParents {
+			badRequest(w, "job '%s' has %d parents, expected %d or less", j.Name, len(j.Parents), maxParents)
+			return
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if !s.active() {
@@ -90,6 +94,12 @@ func (s *Service) postJob(kind job.Kind) http.HandlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// maxParents bounds a dependent job's parents, the one list of other
+// jobs a Chronos request carries. Chronos has no such bound; each parent
+// is an edge the graph keeps and checks on every run. A variable so that
+// the test can try the bound without posting a thousand jobs.
+var maxParents = 1000
 
 func countersUnset(j *job.Job) bool {
 	return j.SuccessCount == 0 && j.ErrorCount == 0 && j.ErrorsSinceLastSuccess == 0 &&
