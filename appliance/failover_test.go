@@ -44,13 +44,14 @@ func buildBinary(t testing.TB) string {
 
 // startRealCluster starts three mesosbox processes on 127.0.0.1, .2 and
 // .3 with the same ports and distinct agent port ranges; .2 and .3 join .1.
-func startRealCluster(t testing.TB) *realCluster {
+// extra flags go to every node (a repeated flag's last value wins).
+func startRealCluster(t testing.TB, extra ...string) *realCluster {
 	c := &realCluster{t: t, bin: buildBinary(t), ports: nodetest.FreePorts(t)}
 	t.Cleanup(c.stop)
 	token := ""
 	for i, addr := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
 		p := &proc{name: "n" + strconv.Itoa(i+1), addr: addr, dataDir: t.TempDir()}
-		p.args = c.serveArgs(p, i)
+		p.args = append(c.serveArgs(p, i), extra...)
 		if i > 0 {
 			p.args = append(p.args, "--join", "127.0.0.1", "--join-token", token)
 		}

@@ -46,31 +46,49 @@ func soakSize(t *testing.T) soakConfig {
 	return c
 }
 
-// soakSample is one point of the memory and goroutine series, taken
-// after a GC, of the test process that hosts the node(s).
+// soakSample is one point of the memory and goroutine series of what
+// hosts the nodes: the test process (in-process nodes, with its heap after
+// a GC), or each node's process.
 type soakSample struct {
 	at                     time.Duration
-	goroutines             int
-	heapMiB, rssMiB        float64
+	goroutines             []int
+	rssMiB                 []float64
+	heapMiB                float64 // in-process only
 	marathonTasks, onAgent int
 }
 
-func takeSample(start time.Time, marathon string, agents []string) soakSample {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	s := soakSample{at: time.Since(start).Round(time.Second), goroutines: runtime.NumGoroutine(),
-		heapMiB: float64(ms.HeapInuse) / (1 << 20), rssMiB: selfRSSMiB(), marathonTasks: len(marathonTasks(marathon))}
-	for _, a := range agents {
+// soakTarget is what a soak runs against: a Marathon, the agents whose
+// truth it is checked against, how to sample the hosts, and a fault to
+// inject halfway through the churn (nil: none).
+type soakTarget struct {
+	marathon string
+	agents   []string
+	hosts    func(s *soakSample)
+	midway   func(t *testing.T)
+}
+
+func (g soakTarget) sample(start time.Time) soakSample {
+	s := soakSample{at: time.Since(start).Round(time.Second), marathonTasks: len(marathonTasks(g.marathon))}
+	g.hosts(&s)
+	for _, a := range g.agents {
 		active, _ := agentTasks(a)
 		s.onAgent += len(active)
 	}
 	return s
 }
 
-// selfRSSMiB reads VmRSS of this process.
-func selfRSSMiB() float64 {
-	b, _ := os.ReadFile("/proc/self/status")
+// sampleThisProcess samples the test process after a GC.
+func sampleThisProcess(s *soakSample) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s.goroutines, s.rssMiB = []int{runtime.NumGoroutine()}, []float64{rssMiB("self")}
+	s.heapMiB = float64(ms.HeapInuse) / (1 << 20)
+}
+
+// rssMiB reads VmRSS of a process ("self" or a pid).
+func rssMiB(pid string) float64 {
+	b, _ := os.ReadFile("/proc/" + pid + "/status")
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
@@ -150,29 +168,24 @@ func (c *churn) step(i int, appID, taskID string) {
 // scaling) on one node and on three, sampling the hosting process's
 // goroutines and memory: both must stay flat. At the end Marathon's tasks
 // are compared with the agents' own /state: none lost, none duplicated.
+//
+// The three-node soak runs three real `mesosbox` processes
+// (soak_cluster_test.go): three race-enabled nodes in one test process on
+// two shared cores lose their Raft leader every few seconds.
 func TestSoak(t *testing.T) {
 	cfg := soakSize(t)
-	sizes := []int{1, 3}
-	if os.Getenv("MESOSBOX_SOAK") == "" {
-		// Three race-enabled nodes in one test process on two shared
-		// cores lose their Raft leader every few seconds (even on the
-		// default timeouts), so the short form's apps never settle: the
-		// three-node soak is the long form's.
-		sizes = sizes[:1]
-	}
-	for _, n := range sizes {
-		t.Run(fmt.Sprintf("%d-node", n), func(t *testing.T) { soak(t, cfg, n) })
-	}
+	t.Run("1-node", func(t *testing.T) {
+		nodes := soakNodes(t, 1, cfg.tasks)
+		cfgN := nodes[0].Config()
+		marathon := nodetest.URL(nodes[0], cfgN.MarathonPort)
+		waitServing(t, marathon, nodetest.URL(nodes[0], cfgN.ChronosPort), 30*time.Second)
+		soak(t, cfg, 1, soakTarget{marathon: marathon, agents: []string{nodetest.URL(nodes[0], cfgN.AgentPort)}, hosts: sampleThisProcess})
+	})
+	t.Run("3-node", func(t *testing.T) { soakRealCluster(t, cfg) })
 }
 
-func soak(t *testing.T, cfg soakConfig, size int) {
-	nodes := soakNodes(t, size, cfg.tasks)
-	marathon := nodetest.URL(nodes[0], nodes[0].Config().MarathonPort)
-	var agents []string
-	for _, n := range nodes {
-		agents = append(agents, nodetest.URL(n, n.Config().AgentPort))
-	}
-	waitServing(t, marathon, nodetest.URL(nodes[0], nodes[0].Config().ChronosPort), 30*time.Second)
+func soak(t *testing.T, cfg soakConfig, size int, target soakTarget) {
+	marathon, agents := target.marathon, target.agents
 	c := &churn{marathon: marathon, instances: map[string]int{}, ops: map[string]int{}, refused: map[string]int{}}
 	per := cfg.tasks / cfg.apps
 	var ids []string
@@ -220,9 +233,14 @@ func soak(t *testing.T, cfg soakConfig, size int) {
 	settle(t, marathon, agents, c.instances, cfg.settle)
 
 	start := time.Now()
-	series := []soakSample{takeSample(start, marathon, agents)}
+	series := []soakSample{target.sample(start)}
 	nextSample := start.Add(cfg.sample)
+	midway := target.midway
 	for i := 0; time.Since(start) < cfg.duration; i++ {
+		if midway != nil && time.Since(start) > cfg.duration/2 {
+			midway(t)
+			midway = nil
+		}
 		appID := ids[(i*7)%len(ids)]
 		taskID := "none"
 		if i%4 == 0 { // a kill needs a task id
@@ -232,20 +250,18 @@ func soak(t *testing.T, cfg soakConfig, size int) {
 		}
 		c.step(i, appID, taskID)
 		if time.Now().After(nextSample) {
-			series = append(series, takeSample(start, marathon, agents))
+			series = append(series, target.sample(start))
 			nextSample = nextSample.Add(cfg.sample)
-			last := series[len(series)-1]
 			// Shown at once with -v: a long soak is followed as it runs.
-			t.Logf("sample %v: goroutines %d, heap %.1f MiB, rss %.1f MiB, churn ops %d", last.at, last.goroutines, last.heapMiB, last.rssMiB, i)
+			t.Logf("sample %s, churn ops %d", series[len(series)-1], i)
 		}
 	}
 	settle(t, marathon, agents, c.instances, cfg.settle)
-	series = append(series, takeSample(start, marathon, agents))
+	series = append(series, target.sample(start))
 
 	var lines []string
 	for _, s := range series {
-		lines = append(lines, fmt.Sprintf("  %6s goroutines %5d  heap %6.1f MiB  rss %6.1f MiB  tasks marathon %5d agents %5d",
-			s.at, s.goroutines, s.heapMiB, s.rssMiB, s.marathonTasks, s.onAgent))
+		lines = append(lines, "  "+s.String())
 	}
 	total := 0
 	for _, n := range c.ops {
@@ -254,12 +270,30 @@ func soak(t *testing.T, cfg soakConfig, size int) {
 	t.Logf("soak on %d node(s), %d apps, %d tasks, %v: churn ops %d %v, refused %v\n%s",
 		size, cfg.apps, cfg.tasks, cfg.duration, total, c.ops, c.refused, strings.Join(lines, "\n"))
 	first, last := series[0], series[len(series)-1]
-	if last.goroutines > first.goroutines*12/10+100 {
-		t.Errorf("goroutines grew from %d to %d", first.goroutines, last.goroutines)
+	for h := range first.goroutines {
+		if h < len(last.goroutines) && last.goroutines[h] > first.goroutines[h]*12/10+100 {
+			t.Errorf("host %d: goroutines grew from %d to %d", h+1, first.goroutines[h], last.goroutines[h])
+		}
 	}
 	if last.heapMiB > first.heapMiB*1.5+32 {
 		t.Errorf("heap grew from %.1f to %.1f MiB", first.heapMiB, last.heapMiB)
 	}
+	if first.heapMiB == 0 { // node processes: their RSS is theirs alone
+		for h := range first.rssMiB {
+			if h < len(last.rssMiB) && last.rssMiB[h] > first.rssMiB[h]*1.5+64 {
+				t.Errorf("host %d: RSS grew from %.1f to %.1f MiB", h+1, first.rssMiB[h], last.rssMiB[h])
+			}
+		}
+	}
+}
+
+func (s soakSample) String() string {
+	heap := ""
+	if s.heapMiB > 0 {
+		heap = fmt.Sprintf("  heap %6.1f MiB", s.heapMiB)
+	}
+	return fmt.Sprintf("%6s goroutines %v%s  rss MiB %.1f  tasks marathon %5d agents %5d",
+		s.at, s.goroutines, heap, s.rssMiB, s.marathonTasks, s.onAgent)
 }
 
 // settle waits until no deployment runs and every app has exactly its
