@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
@@ -82,13 +83,19 @@ func doctorCmd(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// ports: free, or in use by a mesosbox node (its master answers
-	// /master/health with 200).
+	// /master/health with 200, over https on a node with --tls-*; the
+	// probe sends nothing secret, so it need not verify the certificate,
+	// which may not name 127.0.0.1).
 	served := false
 	if len(portList) > 0 {
-		c := &http.Client{Timeout: 2 * time.Second}
-		if resp, err := c.Get("http://127.0.0.1:" + strconv.Itoa(portList[0]) + "/master/health"); err == nil {
-			resp.Body.Close()
-			served = resp.StatusCode == http.StatusOK
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+		c := &http.Client{Timeout: 2 * time.Second, Transport: tr}
+		for _, scheme := range []string{"http", "https"} {
+			if resp, err := c.Get(scheme + "://127.0.0.1:" + strconv.Itoa(portList[0]) + "/master/health"); err == nil {
+				resp.Body.Close()
+				served = served || resp.StatusCode == http.StatusOK
+			}
 		}
 	}
 	for _, p := range portList {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,14 @@ func TestCLIOverTLS(t *testing.T) {
 		status = fmt.Sprintf("exit %d\n%s\n%s", code, out, errs)
 		return code == 0 && strings.Contains(out, "Apps: 1") && strings.Contains(out, "Agents: 1")
 	})
+
+	// doctor knows the node's ports as mesosbox's, over https.
+	_, out, _ := runCLI("doctor", "--ports", strconv.Itoa(cfg.MasterPort)+","+strconv.Itoa(cfg.MarathonPort))
+	for _, port := range []int{cfg.MasterPort, cfg.MarathonPort} {
+		if l := doctorLine(out, "port "+strconv.Itoa(port)); !strings.HasPrefix(l, "OK   port "+strconv.Itoa(port)+" is served by mesosbox") {
+			t.Errorf("doctor on a TLS node: %q\n%s", l, out)
+		}
+	}
 
 	t.Setenv(caEnv, "")
 	if code, _, errs := runCLI("app", "list", "--marathon", marathon); code == 0 || strings.Count(errs, "\n") != 1 {
