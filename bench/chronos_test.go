@@ -1,13 +1,13 @@
 package bench
 
 import (
-	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mesosbox/mesosbox/appliance/nodetest"
+	"github.com/mesosbox/mesosbox/jobs/job"
 )
 
 // chronosLateness is the Chronos precision figure: `jobs` jobs each
@@ -57,35 +57,13 @@ func chronosLateness(tb testing.TB, nd *node, jobs, runs int) (subject, floor sa
 }
 
 // launchLateness is, for every Chronos task the master knows, its
-// TASK_STAGING time minus its due time.
+// TASK_STAGING time minus its due time (read from its task id).
 func launchLateness(tb testing.TB, master string) []time.Duration {
-	_, body := probeGet(master + "/master/tasks?limit=100000")
-	var out struct {
-		Tasks []struct {
-			ID       string `json:"id"`
-			Statuses []struct {
-				State     string  `json:"state"`
-				Timestamp float64 `json:"timestamp"`
-			} `json:"statuses"`
-		} `json:"tasks"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		tb.Fatal(err)
-	}
 	var late []time.Duration
-	for _, t := range out.Tasks {
-		parts := strings.SplitN(t.ID, ":", 3)
-		if len(parts) < 3 || parts[0] != "ct" {
-			continue
-		}
-		due, err := strconv.ParseInt(parts[1], 10, 64)
-		if err != nil {
-			continue
-		}
-		for _, s := range t.Statuses {
-			if s.State == "TASK_STAGING" {
-				late = append(late, time.Duration(s.Timestamp*1e9)-time.Duration(due)*time.Millisecond)
-			}
+	for _, t := range nodetest.Tasks(tb, master) {
+		ref, err := job.ParseTaskID(t.ID)
+		if at, ok := t.At["TASK_STAGING"]; ok && err == nil {
+			late = append(late, at.Sub(ref.Due))
 		}
 	}
 	return late

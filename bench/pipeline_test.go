@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"log/slog"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +56,14 @@ func startPipelineNode(tb testing.TB, resources string) string {
 	cfg := nodetest.Config(tb, "", nodetest.FreePorts(tb))
 	cfg.Resources = resources
 	cfg.LogLevel = "info"
+	// Not tb.TempDir: the agent may still be writing a checkpoint of its
+	// tasks as the node stops, and that must not fail the benchmark.
+	dir, err := os.MkdirTemp("", "mesosbox-pipeline")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { os.RemoveAll(dir) })
+	cfg.DataDir = dir
 	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	n, err := appliance.New(cfg, appliance.Options{Logger: logger, RaftTimeouts: store.FastTimeouts, Executor: noopExecutor{}})
 	if err != nil {

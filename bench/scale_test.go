@@ -42,12 +42,17 @@ type appCounts struct {
 }
 
 func appStatus(tb testing.TB, marathon, id string) appCounts {
-	code, body := probeGet(marathon + "/v2/apps" + id + "?embed=app.lastTaskFailure")
 	var a struct{ App appCounts }
-	if err := json.Unmarshal(body, &a); code != 200 || err != nil {
-		tb.Fatalf("GET /v2/apps%s: %d %v", id, code, err)
+	for try := 0; ; try++ {
+		code, body := probeGet(marathon + "/v2/apps" + id + "?embed=app.lastTaskFailure")
+		err := json.Unmarshal(body, &a)
+		if code == 200 && err == nil {
+			return a.App
+		}
+		if try == 10 { // a busy machine may time one request out, not ten
+			tb.Fatalf("GET /v2/apps%s: %d %v", id, code, err)
+		}
 	}
-	return a.App
 }
 
 // deleteApp deletes an app and waits until Marathon has no task left.

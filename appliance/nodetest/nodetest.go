@@ -4,6 +4,7 @@ package nodetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -185,4 +186,37 @@ func Get(t testing.TB, url string) (int, string) {
 		}
 	}
 	return resp.StatusCode, string(b)
+}
+
+// TaskTimes is a task the master knows: its id and when it reached each
+// state (its statuses' timestamps).
+type TaskTimes struct {
+	ID string
+	At map[string]time.Time
+}
+
+// Tasks reads every task of the master at masterURL (/master/tasks).
+func Tasks(t testing.TB, masterURL string) []TaskTimes {
+	t.Helper()
+	_, body := Get(t, masterURL+"/master/tasks?limit=100000")
+	var out struct {
+		Tasks []struct {
+			ID       string `json:"id"`
+			Statuses []struct {
+				State     string  `json:"state"`
+				Timestamp float64 `json:"timestamp"`
+			} `json:"statuses"`
+		} `json:"tasks"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	tasks := make([]TaskTimes, len(out.Tasks))
+	for i, task := range out.Tasks {
+		tasks[i] = TaskTimes{ID: task.ID, At: map[string]time.Time{}}
+		for _, s := range task.Statuses {
+			tasks[i].At[s.State] = time.Unix(0, int64(s.Timestamp*1e9))
+		}
+	}
+	return tasks
 }

@@ -13,7 +13,7 @@ import (
 // scheduler is the Service seen by the driver: its event handlers.
 type scheduler Service
 
-var _ driver.Scheduler = (*scheduler)(nil)
+var _ driver.BatchScheduler = (*scheduler)(nil)
 
 // Subscribed persists the framework id and reconciles every known task,
 // explicitly (so tasks the master forgot come back as TASK_LOST) and
@@ -54,16 +54,53 @@ func (sc *scheduler) Subscribed(ctx context.Context, d *driver.Driver, framework
 // Rescind needs nothing: offers are used or declined as they arrive.
 func (sc *scheduler) Rescind(context.Context, *driver.Driver, mesos.OfferID) {}
 
-// Update records a task's new state (persisted before the driver
-// acknowledges it), drops terminal tasks with their failure and launch
-// backoff, and kills tasks Marathon does not know.
+// Update records one task status; see Updates.
 func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.TaskStatus) {
+	sc.Updates(ctx, d, []mesos.TaskStatus{status})
+}
+
+// Updates records a batch of task statuses in one Raft write (the driver
+// acknowledges them after Updates returns, so a status is acknowledged
+// only once it is persisted, as Marathon acknowledges after its
+// repository write): it drops terminal tasks with their failure and
+// launch backoff, and kills tasks Marathon does not know. One write per
+// batch rather than per status: a thousand tasks starting at once send
+// two thousand updates, which one at a time queue behind each other's
+// disk syncs for tens of seconds.
+//
+// The in-memory state changes status by status (a later status of the
+// batch builds on an earlier one); the events go out once the write has
+// committed. A failed write is logged and its events dropped: it fails
+// when leadership is lost, and the next leader reloads the store and
+// reconciles every task with the master.
+func (sc *scheduler) Updates(ctx context.Context, d *driver.Driver, statuses []mesos.TaskStatus) {
 	s := (*Service)(sc)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.running {
 		return
 	}
+	w := &Write{}
+	var after []func()
+	for _, st := range statuses {
+		if f := s.recordStatus(d, st, w); f != nil {
+			after = append(after, f)
+		}
+	}
+	if err := s.write(ctx, w); err != nil {
+		s.log.Error("persist task updates", "updates", len(statuses), "error", err)
+		return
+	}
+	for _, f := range after {
+		f()
+	}
+	s.signal()
+}
+
+// recordStatus applies one status to the in-memory state, adds what it
+// changes to w and returns what to do once w is persisted (events,
+// unreachable timers); nil for a status of a task Marathon does not know.
+func (s *Service) recordStatus(d *driver.Driver, status mesos.TaskStatus, w *Write) func() {
 	id := status.TaskID.Value
 	state := stateName(status.GetState())
 	s.metrics.taskUpdate(state)
@@ -77,10 +114,9 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 			s.log.Warn("killing a task Marathon does not know", "task", id, "state", state)
 			_ = d.Kill(id, agent, 0)
 		}
-		return
+		return nil
 	}
 	now := s.cfg.Clock.Now()
-	w := &Write{}
 	a := s.runSpec(t.AppID)
 	next := *t
 	next.State = state
@@ -104,23 +140,18 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 	case state != stateUnreachable && next.UnreachableSince != nil:
 		next.UnreachableSince, next.Inactive, reachable = nil, false, true
 	}
+	healthChanged := status.Healthy != nil && (t.MesosHealthy == nil) != (next.MesosHealthy == nil)
+	var unreachable *Task
 	if isTerminal(state) {
 		w.DeleteTasks = append(w.DeleteTasks, id)
 		f := &TaskFailure{AppID: t.AppID, Host: t.Host, Message: status.GetMessage(), State: state,
 			TaskID: id, Timestamp: now, Version: t.Version, SlaveID: t.AgentID}
 		w.PutFailures = append(w.PutFailures, f)
-		var delay *Delay
-		if !t.Killing && a != nil {
-			delay = nextDelay(a, s.st.delays[a.ID], now)
-			w.PutDelays = append(w.PutDelays, delay)
-		}
-		if err := s.write(ctx, w); err != nil {
-			s.log.Error("persist task update", "task", id, "error", err)
-			return
-		}
 		delete(s.st.tasks, id)
 		s.st.failures[t.AppID] = f
-		if delay != nil {
+		if !t.Killing && a != nil {
+			delay := nextDelay(a, s.st.delays[a.ID], now)
+			w.PutDelays = append(w.PutDelays, delay)
 			s.st.delays[a.ID] = delay
 			s.armDelay(a.ID, delay)
 			s.log.Info("task failed; launches delayed", "app", a.ID, "task", id, "state", state, "delay", delay.Current)
@@ -129,10 +160,6 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 		s.cancelTaskTimers(id)
 	} else {
 		w.PutTasks = append(w.PutTasks, &next)
-		if err := s.write(ctx, w); err != nil {
-			s.log.Error("persist task update", "task", id, "error", err)
-			return
-		}
 		*t = next
 		if state == stateRunning && !t.Killing {
 			s.startChecks(t)
@@ -145,14 +172,18 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 		}
 		if state == stateUnreachable {
 			s.stopChecks(id)
-			defer s.armUnreachable(t)
+			unreachable = t
 		}
 	}
-	s.publishStatus(&next, status)
-	if status.Healthy != nil && (t.MesosHealthy == nil) != (next.MesosHealthy == nil) {
-		s.publishHealth(&next, *next.MesosHealthy)
+	return func() {
+		s.publishStatus(&next, status)
+		if healthChanged {
+			s.publishHealth(&next, *next.MesosHealthy)
+		}
+		if unreachable != nil {
+			s.armUnreachable(unreachable)
+		}
 	}
-	s.signal()
 }
 
 // statusIPs are the task's addresses from its container status.

@@ -40,6 +40,18 @@ type Scheduler interface {
 	Update(ctx context.Context, d *Driver, status mesos.TaskStatus)
 }
 
+// BatchScheduler is a Scheduler that takes the status updates waiting in
+// the stream at once, so that it can persist them in one write; the
+// driver acknowledges each of them after Updates returns.
+type BatchScheduler interface {
+	Scheduler
+	Updates(ctx context.Context, d *Driver, statuses []mesos.TaskStatus)
+}
+
+// maxUpdateBatch bounds how many queued status updates one Updates call
+// takes.
+const maxUpdateBatch = 256
+
 // Driver runs one framework against the master.
 type Driver struct {
 	m    Master
@@ -112,12 +124,17 @@ func (d *Driver) session(ctx context.Context) error {
 		case <-s.Done():
 			return errors.New("stream closed by the master")
 		case e := <-s.Events():
-			d.dispatch(ctx, e)
+			for e != nil {
+				e = d.dispatch(ctx, s, e)
+			}
 		}
 	}
 }
 
-func (d *Driver) dispatch(ctx context.Context, e *scheduler.Event) {
+// dispatch hands an event to the scheduler. A status update takes the
+// updates queued behind it along (for a BatchScheduler); the first other
+// event it finds there is returned, to be dispatched next.
+func (d *Driver) dispatch(ctx context.Context, s *master.Stream, e *scheduler.Event) (next *scheduler.Event) {
 	switch e.Type {
 	case scheduler.Event_SUBSCRIBED:
 		id := e.Subscribed.FrameworkID.Value
@@ -130,15 +147,46 @@ func (d *Driver) dispatch(ctx context.Context, e *scheduler.Event) {
 	case scheduler.Event_RESCIND:
 		d.s.Rescind(ctx, d, e.Rescind.OfferID)
 	case scheduler.Event_UPDATE:
-		st := e.Update.Status
-		d.s.Update(ctx, d, st)
+		return d.updates(ctx, s, e)
+	case scheduler.Event_ERROR:
+		d.log.Error("master reported an error", "message", e.Error.Message)
+	}
+	return nil
+}
+
+// updates passes on a status update, with those queued behind it when the
+// scheduler takes batches, and then acknowledges them.
+func (d *Driver) updates(ctx context.Context, s *master.Stream, first *scheduler.Event) (next *scheduler.Event) {
+	statuses := []mesos.TaskStatus{first.Update.Status}
+	bs, batches := d.s.(BatchScheduler)
+	if batches {
+	queued:
+		for len(statuses) < maxUpdateBatch {
+			select {
+			case e, ok := <-s.Events():
+				if !ok {
+					break queued
+				}
+				if e.Type != scheduler.Event_UPDATE {
+					next = e
+					break queued
+				}
+				statuses = append(statuses, e.Update.Status)
+			default:
+				break queued
+			}
+		}
+		bs.Updates(ctx, d, statuses)
+	} else {
+		d.s.Update(ctx, d, statuses[0])
+	}
+	for _, st := range statuses {
 		if len(st.UUID) > 0 && st.AgentID != nil {
 			d.call(&scheduler.Call{Type: scheduler.Call_ACKNOWLEDGE, Acknowledge: &scheduler.Call_Acknowledge{
 				AgentID: *st.AgentID, TaskID: st.TaskID, UUID: st.UUID}})
 		}
-	case scheduler.Event_ERROR:
-		d.log.Error("master reported an error", "message", e.Error.Message)
 	}
+	return next
 }
 
 // FrameworkID is the id the master gave, "" before the first subscription.
