@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
 
+	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
 	"github.com/mesosbox/mesosbox/appliance/master/mastertest"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
@@ -136,6 +138,14 @@ func apiRows(b testing.TB, what, url string, minBytes int) []row {
 // (reported by one agent) and serves its endpoints; it returns the URL of
 // /master/state.
 func masterStateURL(b testing.TB, tasks int) string {
+	srv := httptest.NewServer(masterHandler(b, tasks))
+	b.Cleanup(srv.Close)
+	return srv.URL + "/master/state"
+}
+
+// masterHandler is the HTTP API of a real master that knows tasks running
+// tasks, reported by one agent.
+func masterHandler(b testing.TB, tasks int) http.Handler {
 	m := mastertest.Start(b, nil, nil)
 	res, err := resources.Parse(fmt.Sprintf("cpus:%d;mem:%d", tasks, tasks*32))
 	if err != nil {
@@ -155,15 +165,7 @@ func masterStateURL(b testing.TB, tasks int) string {
 			break
 		}
 	}
-	go func() {
-		for {
-			select {
-			case <-stream.Events():
-			case <-stream.Done():
-				return
-			}
-		}
-	}()
+	go drain(stream)
 	sub := agentapi.Subscribe{Hostname: "bench", Address: "127.0.0.1:1", Resources: resourcepb.ToProto(res, "*")}
 	for i := range tasks {
 		id := mesos.TaskID{Value: fmt.Sprintf("task-%05d", i)}
@@ -177,9 +179,7 @@ func masterStateURL(b testing.TB, tasks int) string {
 	}
 	r := chi.NewRouter()
 	m.Mount(r, func() string { return "" })
-	srv := httptest.NewServer(r)
-	b.Cleanup(srv.Close)
-	return srv.URL + "/master/state"
+	return r
 }
 
 // masterState is the /master/state figure of the report: a master with
@@ -194,10 +194,61 @@ func masterStateRows(b testing.TB, tasks int) []row {
 	return apiRows(b, fmt.Sprintf("GET /master/state, %d tasks", tasks), masterStateURL(b, tasks), tasks*100)
 }
 
+// drain reads and drops a framework's events until its stream ends.
+func drain(stream *master.Stream) {
+	for {
+		select {
+		case <-stream.Events():
+		case <-stream.Done():
+			return
+		}
+	}
+}
+
 // BenchmarkMasterState prints the /master/state rows on their own (b.N is
 // ignored: run it with -benchtime 1x).
 func BenchmarkMasterState(b *testing.B) {
 	printTable(os.Stdout, masterStateRows(b, 10000))
+}
+
+// BenchmarkMasterStateRequest is one GET /master/state of 10 000 tasks
+// served in process: unchanged (answered from the last rendering) and
+// after a change (rendered anew), for the time and allocations of each.
+func BenchmarkMasterStateRequest(b *testing.B) {
+	h := masterHandler(b, 10000)
+	change := func() {
+		req := httptest.NewRequest("PUT", "/master/weights", strings.NewReader(`[{"role":"bench","weight":2}]`))
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	requestFigures(b, h, "/master/state", change)
+}
+
+// requestFigures benchmarks GETs of path on h, with and without a change
+// (done off the clock) before each.
+func requestFigures(b *testing.B, h http.Handler, path string, change func()) {
+	for _, changed := range []bool{false, true} {
+		for _, enc := range encodings {
+			b.Run(fmt.Sprintf("changed=%v/accept=%s", changed, enc.accept), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if changed {
+						b.StopTimer()
+						change()
+						b.StartTimer()
+					}
+					req := httptest.NewRequest("GET", path, nil)
+					if enc.accept != "" {
+						req.Header.Set("Accept-Encoding", enc.accept)
+					}
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("GET %s: %d", path, rec.Code)
+					}
+				}
+			})
+		}
+	}
 }
 
 // TestMasterStateSmoke runs the API load harness small, so that CI keeps

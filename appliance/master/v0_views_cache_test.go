@@ -2,42 +2,22 @@ package master
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/viewcache/viewtest"
 )
 
-// rawGet GETs a path without the client's transparent decompression and
-// returns the status, the Content-Encoding and the body as sent. It only
-// reports errors (t.Error), so that reader goroutines may use it.
+// rawGet is viewtest.Get with the body as sent.
 func rawGet(t *testing.T, url, acceptEncoding string) (int, string, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if acceptEncoding != "" {
-		req.Header.Set("Accept-Encoding", acceptEncoding)
-	}
-	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
-	if err != nil {
-		t.Error(err)
-		return 0, "", nil
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Error(err)
-	}
-	if resp.Header.Get("Vary") != "Accept-Encoding" && !strings.Contains(url, "jsonp=") { // jsonp is never compressed
-		t.Errorf("GET %s: Vary %q", url, resp.Header.Get("Vary"))
-	}
-	return resp.StatusCode, resp.Header.Get("Content-Encoding"), b
+	code, enc, sent, _ := viewtest.Get(t, url, acceptEncoding)
+	return code, enc, sent
 }
 
 func taskStates(t *testing.T, body []byte) map[string]string {
@@ -104,20 +84,17 @@ func TestV0ViewGzipMatchesPlain(t *testing.T) {
 	f.mustCall(launchCall([]mesos.OfferID{o.ID}, 3600, infos...))
 	for _, p := range []string{"/master/state", "/master/tasks", "/master/state-summary", "/master/frameworks"} {
 		code, enc, plain := rawGet(t, url+p, "")
+		if resp, err := http.Get(url + p); err != nil || resp.Header.Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("%s: Vary not set (%v)", p, err)
+		} else {
+			resp.Body.Close()
+		}
 		if code != 200 || enc != "" {
 			t.Fatalf("%s plain: %d %q", p, code, enc)
 		}
-		code, enc, zipped := rawGet(t, url+p, "gzip, deflate")
+		code, enc, _, unzipped := viewtest.Get(t, url+p, "gzip, deflate")
 		if code != 200 || enc != "gzip" {
 			t.Fatalf("%s gzip: %d %q (%d plain bytes)", p, code, enc, len(plain))
-		}
-		zr, err := gzip.NewReader(bytes.NewReader(zipped))
-		if err != nil {
-			t.Fatal(err)
-		}
-		unzipped, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatal(err)
 		}
 		if !bytes.Equal(unzipped, plain) {
 			t.Fatalf("%s: gzip decodes to %d bytes, plain is %d", p, len(unzipped), len(plain))
@@ -146,36 +123,16 @@ func TestV0ViewConcurrentReadersDuringWrites(t *testing.T) {
 	h := newHarness(t)
 	url := serve(t, h)
 	var registered atomic.Int64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	defer func() { close(done); wg.Wait() }()
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				floor := registered.Load()
-				_, enc, b := rawGet(t, url+"/master/state", "gzip")
-				if enc == "gzip" {
-					zr, err := gzip.NewReader(bytes.NewReader(b))
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					b, _ = io.ReadAll(zr)
-				}
-				if got := agentCount(t, b); int64(got) < floor {
-					t.Errorf("read %d agents after %d registered", got, floor)
-					return
-				}
-			}
-		}()
-	}
+	stop := viewtest.Readers(6, func() bool {
+		floor := registered.Load()
+		_, _, _, b := viewtest.Get(t, url+"/master/state", "gzip")
+		if got := agentCount(t, b); int64(got) < floor {
+			t.Errorf("read %d agents after %d registered", got, floor)
+			return false
+		}
+		return true
+	})
+	defer stop()
 	for i := range 40 {
 		h.agent(fmt.Sprintf("host%d", i), "cpus:1;mem:256")
 		registered.Store(int64(i + 1))

@@ -76,28 +76,34 @@ func (s *Service) handleListApps(w http.ResponseWriter, r *http.Request) {
 	}
 	cmd, idFilter := q.Get("cmd"), strings.ToLower(q.Get("id"))
 	e := parseEmbed(q["embed"])
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var items [][]byte
-	for _, id := range s.st.appIDs() {
-		a := s.st.apps[id]
-		if cmd != "" && !strings.Contains(a.Cmd, cmd) {
-			continue
+	s.serveView(w, r, "apps", func() func() ([]byte, error) {
+		byApp := s.st.tasksByApp()
+		var views []appInfoView
+		for _, id := range s.st.appIDs() {
+			a := s.st.apps[id]
+			if cmd != "" && !strings.Contains(a.Cmd, cmd) {
+				continue
+			}
+			if idFilter != "" && !strings.Contains(strings.ToLower(id), idFilter) {
+				continue
+			}
+			if sel != nil && !sel.Matches(a.Labels) {
+				continue
+			}
+			views = append(views, s.appInfoView(a, byApp[id], e, true, true))
 		}
-		if idFilter != "" && !strings.Contains(strings.ToLower(id), idFilter) {
-			continue
+		return func() ([]byte, error) {
+			items := make([][]byte, 0, len(views))
+			for _, v := range views {
+				b, err := v.encode()
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, b)
+			}
+			return wrapList("apps", items), nil
 		}
-		if sel != nil && !sel.Matches(a.Labels) {
-			continue
-		}
-		b, err := s.appInfo(a, e)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		items = append(items, b)
-	}
-	writeRaw(w, http.StatusOK, wrapList("apps", items))
+	})
 }
 
 // wrapList renders {"key":[item,...]} from encoded items.

@@ -62,19 +62,20 @@ func (s *Service) handleListTasks(w http.ResponseWriter, r *http.Request) {
 	for _, v := range append(q["status"], q["status[]"]...) {
 		want[strings.ToLower(v)] = true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var keep []*Task
-	for _, t := range s.st.allTasks() {
-		if len(want) > 0 {
-			running := t.isRunning()
-			if !(want["running"] && running) && !(want["staging"] && !running) {
-				continue
+	s.serveView(w, r, "tasks", func() func() ([]byte, error) {
+		var keep []*Task
+		for _, t := range s.st.allTasks() {
+			if len(want) > 0 {
+				running := t.isRunning()
+				if !(want["running"] && running) && !(want["staging"] && !running) {
+					continue
+				}
 			}
+			keep = append(keep, t)
 		}
-		keep = append(keep, t)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": s.renderTasks(keep)})
+		tasks := s.renderTasks(keep)
+		return func() ([]byte, error) { return marshal(map[string]any{"tasks": tasks}) }
+	})
 }
 
 // handleKillAppTasks serves DELETE /v2/apps/{id}/tasks?host&scale&wipe.

@@ -85,12 +85,10 @@ func fmtTime(t *time.Time) *string {
 func renderTask(t *Task, a *app.App) taskJSON {
 	out := taskJSON{
 		ID: t.ID, AppID: t.AppID, Host: t.Host, SlaveID: t.AgentID,
-		Ports: nonNilPorts(t.Ports), ServicePorts: t.ServicePorts, IPAddresses: ipAddresses(t),
+		// Copies: a view is encoded after s.mu is released.
+		Ports: append([]uint64{}, t.Ports...), ServicePorts: append([]int{}, t.ServicePorts...), IPAddresses: ipAddresses(t),
 		StagedAt: app.FormatTimestamp(t.StagedAt), StartedAt: fmtTime(t.StartedAt),
 		State: t.State, Version: app.FormatTimestamp(t.Version), LocalVolumes: []struct{}{}, Role: t.Role,
-	}
-	if out.ServicePorts == nil {
-		out.ServicePorts = []int{}
 	}
 	if t.Killing && t.isActive() {
 		out.State = stateKilling
@@ -255,8 +253,23 @@ func (s *Service) appInfo(a *app.App, e embed) ([]byte, error) {
 // appInfoWith is appInfo with counts and deployments optional, as the
 // group.apps.* embeds of /v2/groups ask for them.
 func (s *Service) appInfoWith(a *app.App, e embed, counts, deployments bool) ([]byte, error) {
+	return s.appInfoView(a, s.st.tasksOf(a.ID), e, counts, deployments).encode()
+}
+
+// appInfoView is an AppInfo read under s.mu, to be encoded after the
+// unlock: the app (never changed in place: an update stores a new one)
+// and extras built afresh.
+type appInfoView struct {
+	app   *app.App
+	extra map[string]any
+}
+
+func (v appInfoView) encode() ([]byte, error) { return app.EncodeWith(v.app, v.extra) }
+
+// appInfoView reads the AppInfo of a with its tasks (s.st.tasksOf(a.ID)).
+// The caller holds s.mu.
+func (s *Service) appInfoView(a *app.App, tasks []*Task, e embed, counts, deployments bool) appInfoView {
 	extra := map[string]any{}
-	tasks := s.st.tasksOf(a.ID)
 	staged, running, healthy, unhealthy := 0, 0, 0, 0
 	for _, t := range tasks {
 		switch {
@@ -301,7 +314,7 @@ func (s *Service) appInfoWith(a *app.App, e embed, counts, deployments bool) ([]
 	if e.taskStats {
 		extra["taskStats"] = s.taskStats(a, tasks)
 	}
-	return app.EncodeWith(a, extra)
+	return appInfoView{app: a, extra: extra}
 }
 
 // taskStats is Marathon's taskStats embed: counts of tasks started after

@@ -26,9 +26,10 @@ func (s *Service) plan(ctx context.Context) []*Task {
 	now := s.cfg.Clock.Now()
 	var kills []*Task
 	queue := map[string]int{}
+	byApp := s.st.tasksByApp()
 	for _, id := range s.st.appIDs() {
 		a := s.st.apps[id]
-		d := converge(a, s.st.tasksOf(id), s.modeOf(id), s.readyFn(a, s.currentDeployment(id)))
+		d := converge(a, byApp[id], s.modeOf(id), s.readyFn(a, s.currentDeployment(id)))
 		kills = append(kills, d.kill...)
 		if d.launch > 0 {
 			queue[id] = d.launch

@@ -29,6 +29,7 @@ import (
 
 	"github.com/mesosbox/mesosbox/appliance/clock"
 	"github.com/mesosbox/mesosbox/appliance/master/driver"
+	"github.com/mesosbox/mesosbox/appliance/viewcache"
 	"github.com/mesosbox/mesosbox/store"
 )
 
@@ -121,7 +122,8 @@ type Service struct {
 	metrics *metrics
 	life    sync.Mutex // serialises Start, Stop and restarts
 
-	mu       sync.Mutex
+	mu       viewcache.Mutex // Unlock counts a change of what the API views show
+	views    viewcache.Views // GET /v2/apps and /v2/tasks, rendered once per change
 	running  bool
 	st       *state
 	drv      *driver.Driver
@@ -267,7 +269,7 @@ func (s *Service) stop(ctx context.Context) error {
 // Running reports whether the service runs on this node.
 func (s *Service) Running() bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.mu.UnlockRead()
 	return s.running
 }
 
