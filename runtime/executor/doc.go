@@ -39,9 +39,10 @@
 // cgroup (cgroup v2: cloned into it; v1: forked by a thread of its own
 // that joined it, so that the supervisor itself is never charged to a
 // task). It answers the pid (or why the exec failed), waits for the task
-// through a pidfd in the runtime's netpoller, kills whatever the task left
-// in its process group and cgroup, writes exit.json in the task's state
-// directory (StateDir/process/<id>) and only then tells the agents.
+// (one epoll over every task's pidfd and OOM eventfd: no thread or
+// goroutine per task), kills whatever the task left in its process group
+// and cgroup, writes exit.json in the task's state directory
+// (StateDir/process/<id>) and only then tells the agents.
 //
 // Recovery: Recover reads the state directories and connects to the live
 // supervisor, which greets it with the tasks it runs. A recorded exit is

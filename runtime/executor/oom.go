@@ -86,50 +86,28 @@ func (e *containerdExecutor) onOOM(id string) {
 	}
 }
 
-// oomEvents returns a channel that receives when the kernel OOM-kills in a
-// cgroup v1 memory cgroup. The eventfd also fires when the cgroup is
-// removed; the goroutine then closes its descriptors and the channel. The
-// eventfd is non-blocking, so a waiting goroutine parks in the runtime's
-// netpoller instead of holding a thread.
-func (c *taskCgroup) oomEvents() (<-chan struct{}, error) {
+// oomEventfd registers a non-blocking eventfd that the kernel signals
+// when it OOM-kills in a cgroup v1 memory cgroup, and also when the cgroup
+// is removed. release closes what the registration holds.
+func (c *taskCgroup) oomEventfd() (efd int, release func(), err error) {
 	if c.v2 {
-		return nil, errors.New("cgroup v2 kills the whole group itself (memory.oom.group)")
+		return -1, nil, errors.New("cgroup v2 kills the whole group itself (memory.oom.group)")
 	}
-	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
-		return nil, err
+		return -1, nil, err
 	}
 	ctl, err := os.Open(filepath.Join(c.memory, "memory.oom_control"))
 	if err != nil {
 		unix.Close(efd)
-		return nil, err
+		return -1, nil, err
 	}
 	if err := writeFile(c.memory, "cgroup.event_control", fmt.Sprintf("%d %d", efd, ctl.Fd())); err != nil {
 		ctl.Close()
 		unix.Close(efd)
-		return nil, err
+		return -1, nil, err
 	}
-	ev := os.NewFile(uintptr(efd), "oom-eventfd")
-	ch := make(chan struct{}, 1)
-	go func() {
-		defer close(ch)
-		defer ctl.Close()
-		defer ev.Close()
-		buf := make([]byte, 8)
-		for {
-			if _, err := ev.Read(buf); err != nil {
-				return
-			}
-			if _, err := os.Stat(c.memory); err != nil {
-				return
-			}
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	return ch, nil
+	return efd, func() { ctl.Close() }, nil
 }
 
 // markOOM turns an exit into an OOM exit when the cgroup recorded an OOM

@@ -36,6 +36,7 @@ type supervisor struct {
 	ln   *net.UnixListener
 	lock *os.File // flocked for the process's lifetime
 	log  *slog.Logger
+	fds  *fdWatch
 	self monitorRecord // the supervisor's pid and start time, copied into each task's monitor.json
 
 	// forkMu serialises the process-wide state a start needs: the working
@@ -116,6 +117,9 @@ func openSupervisor(root string, log *slog.Logger) (*supervisor, error) {
 	}
 	s := &supervisor{root: root, lock: lock, log: log, clients: map[*supClient]struct{}{},
 		running: map[string]bool{}, exited: make(chan struct{})}
+	if s.fds, err = newFDWatch(); err != nil {
+		return nil, err
+	}
 	s.self.MonitorPID = os.Getpid()
 	s.self.MonitorStart, _, _ = procStart(s.self.MonitorPID)
 	s.self.Supervised = true
@@ -225,13 +229,15 @@ func (s *supervisor) launch(c *supClient, m supMsg) {
 	}
 	rec := t.record
 	reply.Record = &rec
-	c.send(reply)
-	s.supervise(t)
-	s.mu.Lock()
-	delete(s.running, m.ID)
-	s.maybeIdleLocked()
-	s.mu.Unlock()
-	s.broadcast(supMsg{Op: opExit, ID: m.ID})
+	c.send(reply) // before any exit notice: the exit is awaited from here on
+	s.await(t, func(ws syscall.WaitStatus, err error) {
+		s.finish(t, ws, err)
+		s.mu.Lock()
+		delete(s.running, m.ID)
+		s.maybeIdleLocked()
+		s.mu.Unlock()
+		s.broadcast(supMsg{Op: opExit, ID: m.ID})
+	})
 }
 
 func (s *supervisor) broadcast(m supMsg) {

@@ -18,8 +18,7 @@ type supTask struct {
 	rec    taskRecord
 	record monitorRecord // as written to monitor.json
 	cg     *taskCgroup   // nil when the task runs without limits
-	pidfd  *os.File      // polled by the runtime's netpoller; nil without pidfd support
-	proc   *os.Process   // waited on directly where there is no pidfd
+	pidfd  int           // -1 without pidfd support
 	oom    atomic.Bool
 }
 
@@ -29,7 +28,7 @@ type supTask struct {
 // in its cgroup, then writes monitor.json. The error is the text Launch
 // reports.
 func (s *supervisor) start(dir string) (*supTask, error) {
-	t := &supTask{dir: dir}
+	t := &supTask{dir: dir, pidfd: -1}
 	if err := readJSON(dir, taskFile, &t.rec); err != nil {
 		return nil, err
 	}
@@ -69,8 +68,9 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 		cmd.SysProcAttr.PidFD = &pidfd
 		err = s.fork(cmd, t.rec.Sandbox, t.cg)
 		if err == nil {
-			pid = cmd.Process.Pid // adopt releases cmd.Process
-			t.adopt(cmd, pidfd)
+			// The supervisor reaps the task itself (await), not os/exec.
+			pid, t.pidfd = cmd.Process.Pid, pidfd
+			_ = cmd.Process.Release()
 		}
 	}
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 	if err := writeJSON(dir, monitorFile, t.record); err != nil {
 		s.log.Error("task record not written; a restarted agent will report the task lost", "task", t.rec.TaskID, "err", err)
 	}
-	t.watchOOM()
+	s.watchOOM(t)
 	return t, nil
 }
 
@@ -105,50 +105,38 @@ func (s *supervisor) fork(cmd *exec.Cmd, sandbox string, cg *taskCgroup) error {
 	return startInCgroup(cmd, cg)
 }
 
-// adopt takes the started process over from os/exec: its pidfd goes to
-// the netpoller, so that a thousand waiting tasks cost a thousand parked
-// goroutines rather than a thousand threads blocked in wait.
-func (t *supTask) adopt(cmd *exec.Cmd, pidfd int) {
-	if pidfd < 0 || unix.SetNonblock(pidfd, true) != nil {
-		if pidfd >= 0 {
-			unix.Close(pidfd)
+// await calls exited, on a goroutine of its own, once the task's main
+// process exited and was reaped. Its pidfd is watched with every other
+// (fdWatch); without one, a thread waits.
+func (s *supervisor) await(t *supTask, exited func(syscall.WaitStatus, error)) {
+	pid := t.record.PID
+	if t.pidfd >= 0 {
+		err := s.fds.add(t.pidfd, func() bool {
+			var ws unix.WaitStatus
+			// The pidfd turns readable when the process exits; until it
+			// is reaped here its pid cannot be reused.
+			got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+			if errors.Is(err, unix.EINTR) || (got == 0 && err == nil) {
+				return false
+			}
+			go exited(syscall.WaitStatus(ws), err)
+			return true
+		})
+		if err == nil {
+			return
 		}
-		t.proc = cmd.Process
-		return
+		unix.Close(t.pidfd)
 	}
-	t.pidfd = os.NewFile(uintptr(pidfd), "pidfd")
-	_ = cmd.Process.Release() // closes os/exec's own handle; the task is reaped below
-}
-
-// wait blocks until the task's main process exits and reaps it.
-func (t *supTask) wait() (syscall.WaitStatus, error) {
-	if t.proc != nil {
-		st, err := t.proc.Wait()
-		if err != nil {
-			return 0, err
-		}
-		return st.Sys().(syscall.WaitStatus), nil
-	}
-	defer t.pidfd.Close()
-	rc, err := t.pidfd.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var ws unix.WaitStatus
-	var werr error
-	err = rc.Read(func(uintptr) bool {
-		// The pidfd turns readable when the process exits; until it is
-		// reaped here its pid cannot be reused.
-		var pid int
+	go func() {
+		var ws unix.WaitStatus
+		var err error
 		for {
-			pid, werr = unix.Wait4(t.record.PID, &ws, unix.WNOHANG, nil)
-			if !errors.Is(werr, unix.EINTR) {
+			if _, err = unix.Wait4(pid, &ws, 0, nil); !errors.Is(err, unix.EINTR) {
 				break
 			}
 		}
-		return pid != 0 || werr != nil
-	})
-	return syscall.WaitStatus(ws), firstErr(err, werr)
+		exited(syscall.WaitStatus(ws), err)
+	}()
 }
 
 // killAll signals the task's process group and everything in its cgroup.
@@ -160,29 +148,38 @@ func (t *supTask) killAll(sig syscall.Signal) {
 }
 
 // watchOOM ends the whole task when the kernel OOM-kills in its cgroup
-// (cgroup v1; v2 does that itself, see oom.go).
-func (t *supTask) watchOOM() {
+// (cgroup v1; v2 does that itself, see oom.go). The watch ends when the
+// cgroup is removed, which signals the eventfd too.
+func (s *supervisor) watchOOM(t *supTask) {
 	if t.cg == nil || t.rec.MemMB <= 0 {
 		return
 	}
-	events, err := t.cg.oomEvents()
+	efd, release, err := t.cg.oomEventfd()
 	if err != nil {
 		return
 	}
-	go func() {
-		for range events {
-			if t.cg.oomKills() > 0 {
-				t.oom.Store(true)
-				t.killAll(syscall.SIGKILL)
-			}
+	buf := make([]byte, 8)
+	err = s.fds.add(efd, func() bool {
+		_, _ = unix.Read(efd, buf)
+		if _, err := os.Stat(t.cg.memory); err != nil {
+			release()
+			return true
 		}
-	}()
+		if t.cg.oomKills() > 0 {
+			t.oom.Store(true)
+			t.killAll(syscall.SIGKILL)
+		}
+		return false
+	})
+	if err != nil {
+		release()
+		unix.Close(efd)
+	}
 }
 
-// supervise waits for the task to end, ends what it left behind as Mesos
-// does, and records its exit in exit.json before its cgroup goes.
-func (s *supervisor) supervise(t *supTask) {
-	ws, err := t.wait()
+// finish ends what the exited task left behind, as Mesos does, and
+// records its exit in exit.json before its cgroup goes.
+func (s *supervisor) finish(t *supTask, ws syscall.WaitStatus, err error) {
 	var x Exit
 	switch {
 	case err != nil:
