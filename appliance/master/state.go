@@ -1,6 +1,7 @@
 package master
 
 import (
+	"encoding/json"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -86,9 +87,24 @@ func (a *agent) available() resources.Resources {
 // task is a task the master tracks, with every status it saw.
 type task struct {
 	TaskRecord
-	res   resources.Resources
+	res   resources.Resources // set when the task is created, never changed
 	role  string
 	acked bool // the latest status with a uuid was acknowledged
+	// v0res is res as the v0 endpoints print it, encoded on first use
+	// (under the master's mutex, like every field).
+	v0res json.RawMessage
+}
+
+// v0Resources returns the task's resources encoded for the v0 endpoints.
+func (t *task) v0Resources() json.RawMessage {
+	if t.v0res == nil {
+		b, err := json.Marshal(t.res.V0())
+		if err != nil {
+			return json.RawMessage("{}")
+		}
+		t.v0res = b
+	}
+	return t.v0res
 }
 
 func (t *task) id() string { return t.Info.TaskID.Value }

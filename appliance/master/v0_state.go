@@ -57,9 +57,9 @@ func (m *Master) v0State() obj {
 	return st
 }
 
-func nonNil(l []obj) []obj {
+func nonNil[T any](l []T) []T {
 	if l == nil {
-		return []obj{}
+		return []T{}
 	}
 	return l
 }
@@ -184,7 +184,7 @@ func joinComma(items []string) string {
 
 func (m *Master) v0Framework(f *framework, withTasks bool) obj {
 	var used, offered resources.Resources
-	var tasks, unreachable []obj
+	var tasks, unreachable []*v0TaskJSON
 	for _, t := range sortedTasks(f.tasks) {
 		if t.state() == mesos.TASK_UNREACHABLE {
 			unreachable = append(unreachable, m.v0Task(t))
@@ -200,7 +200,7 @@ func (m *Master) v0Framework(f *framework, withTasks bool) obj {
 		offered = offered.Add(o.res)
 		offers = append(offers, obj{"id": o.id, "framework_id": o.frameworkID, "slave_id": o.agentID, "resources": o.res.V0()})
 	}
-	var completed []obj
+	var completed []*v0TaskJSON
 	for _, t := range m.completed {
 		if t.FrameworkID == f.id {
 			completed = append(completed, m.v0Task(t))
@@ -256,47 +256,67 @@ func sortedTasks(ts map[string]*task) []*task {
 	return out
 }
 
-func (m *Master) v0Task(t *task) obj {
-	var statuses []any
+// v0TaskJSON is a task as the v0 endpoints print it. Its fields are in
+// the order of their JSON names, as encoding/json sorts a map's keys: the
+// bytes are those of the generic map it replaced, at a fraction of the
+// encoding cost (10 000 tasks are most of /master/state).
+type v0TaskJSON struct {
+	Container   any             `json:"container,omitempty"`
+	Discovery   any             `json:"discovery,omitempty"`
+	ExecutorID  string          `json:"executor_id"`
+	FrameworkID string          `json:"framework_id"`
+	HealthCheck any             `json:"health_check,omitempty"`
+	ID          string          `json:"id"`
+	Labels      *any            `json:"labels,omitempty"` // set, possibly to null, when the task has labels
+	Name        string          `json:"name"`
+	Resources   json.RawMessage `json:"resources"`
+	Role        string          `json:"role"`
+	SlaveID     string          `json:"slave_id"`
+	State       string          `json:"state"`
+	Statuses    []v0StatusJSON  `json:"statuses"`
+	User        *string         `json:"user,omitempty"`
+}
+
+// v0StatusJSON is one of a task's statuses, fields in name order.
+type v0StatusJSON struct {
+	ContainerStatus any     `json:"container_status,omitempty"`
+	Healthy         *bool   `json:"healthy,omitempty"`
+	Labels          *any    `json:"labels,omitempty"`
+	State           string  `json:"state"`
+	Timestamp       float64 `json:"timestamp"`
+}
+
+func (m *Master) v0Task(t *task) *v0TaskJSON {
+	var statuses []v0StatusJSON
 	for i := range t.Statuses {
-		s := t.Statuses[i]
-		so := obj{"state": s.GetState().String(), "timestamp": s.GetTimestamp()}
-		if s.Healthy != nil {
-			so["healthy"] = *s.Healthy
-		}
+		s := &t.Statuses[i]
+		so := v0StatusJSON{State: s.GetState().String(), Timestamp: s.GetTimestamp(), Healthy: s.Healthy}
 		if s.ContainerStatus != nil {
-			so["container_status"] = toJSONObj(s.ContainerStatus)
+			so.ContainerStatus = toJSONObj(s.ContainerStatus)
 		}
 		if s.Labels != nil {
-			so["labels"] = toJSONObj(s.Labels)["labels"]
+			labels := toJSONObj(s.Labels)["labels"]
+			so.Labels = &labels
 		}
 		statuses = append(statuses, so)
 	}
-	out := obj{
-		"id":           t.id(),
-		"name":         t.Info.Name,
-		"framework_id": t.FrameworkID,
-		"executor_id":  "",
-		"slave_id":     t.AgentID,
-		"state":        t.state().String(),
-		"resources":    t.res.V0(),
-		"role":         t.role,
-		"statuses":     statuses,
-	}
+	out := &v0TaskJSON{ID: t.id(), Name: t.Info.Name, FrameworkID: t.FrameworkID, SlaveID: t.AgentID,
+		State: t.state().String(), Resources: t.v0Resources(), Role: t.role, Statuses: statuses}
 	if t.Info.Labels != nil {
-		out["labels"] = toJSONObj(t.Info.Labels)["labels"]
+		labels := toJSONObj(t.Info.Labels)["labels"]
+		out.Labels = &labels
 	}
 	if t.Info.Discovery != nil {
-		out["discovery"] = toJSONObj(t.Info.Discovery)
+		out.Discovery = toJSONObj(t.Info.Discovery)
 	}
 	if t.Info.Container != nil {
-		out["container"] = toJSONObj(t.Info.Container)
+		out.Container = toJSONObj(t.Info.Container)
 	}
 	if t.Info.HealthCheck != nil {
-		out["health_check"] = toJSONObj(t.Info.HealthCheck)
+		out.HealthCheck = toJSONObj(t.Info.HealthCheck)
 	}
 	if t.Info.Command != nil && t.Info.Command.User != nil {
-		out["user"] = *t.Info.Command.User
+		out.User = t.Info.Command.User
 	}
 	return out
 }

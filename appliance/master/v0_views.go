@@ -95,7 +95,7 @@ func (m *Master) v0Tasks(r *http.Request) any {
 		all = append(all, sortedTasks(f.tasks)...)
 	}
 	all = append(all, m.completed...)
-	var out []obj
+	var out []*v0TaskJSON
 	for _, t := range all {
 		if fid := q.Get("framework_id"); fid != "" && t.FrameworkID != fid {
 			continue
@@ -106,9 +106,9 @@ func (m *Master) v0Tasks(r *http.Request) any {
 		out = append(out, m.v0Task(t))
 	}
 	if q.Get("order") == "asc" {
-		sort.SliceStable(out, func(i, j int) bool { return out[i]["id"].(string) < out[j]["id"].(string) })
+		sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	} else {
-		sort.SliceStable(out, func(i, j int) bool { return out[i]["id"].(string) > out[j]["id"].(string) })
+		sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID })
 	}
 	if offset > len(out) {
 		offset = len(out)
