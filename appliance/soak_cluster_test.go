@@ -40,9 +40,10 @@ func soakRealCluster(t *testing.T, cfg soakConfig) {
 	}
 	faults := 0
 	midway := func(t *testing.T) {
-		var follower *proc
+		var leader, follower *proc
+		nodetest.WaitFor(t, 30*time.Second, "a leader", func() bool { leader = c.leader(); return leader != nil })
 		for _, p := range c.nodes {
-			if p != c.leader() && p.cmd != nil {
+			if p != leader && p.cmd != nil {
 				follower = p
 			}
 		}
