@@ -202,10 +202,15 @@ func (c *taskCgroup) pids() []int {
 }
 
 // signal sends sig to every process in the cgroup, which catches the
-// processes that left the task's process group.
+// processes that left the task's process group. Never to this process: on
+// cgroup v1 the supervisor's forking thread is briefly in a task's cgroup,
+// which lists the supervisor then.
 func (c *taskCgroup) signal(sig syscall.Signal) {
+	self := os.Getpid()
 	for _, pid := range c.pids() {
-		_ = syscall.Kill(pid, sig)
+		if pid != self {
+			_ = syscall.Kill(pid, sig)
+		}
 	}
 }
 

@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -78,26 +80,30 @@ func lookTaskPath(rec taskRecord) (string, error) {
 }
 
 // startInCgroup starts cmd inside cg without moving the (multi-threaded)
-// supervisor. On cgroup v2 the kernel clones the child straight into the
-// cgroup (CLONE_INTO_CGROUP). On v1 a child inherits the cgroups of the
-// thread that forks it: a fresh OS thread joins the task's memory cgroup,
-// forks, and ends (Go ends a thread whose goroutine exits locked to it),
-// so the memory limit holds from the task's first instruction and nothing
-// of the supervisor stays in the cgroup. Never the thread group leader: on
-// v1 the leader's memory cgroup is charged with the whole process's
-// memory, and a task's OOM must never reach the supervisor. The task joins
-// its cpu cgroup right after it started: forked into it, the child would
-// exec under the task's CFS quota, and Go's fork waits for that exec with
-// every other launch queued behind it.
-func startInCgroup(cmd *exec.Cmd, cg *taskCgroup) error {
+// supervisor, whose home is its own memory cgroup (cgroup v1). On cgroup
+// v2 the kernel clones the child straight into the cgroup
+// (CLONE_INTO_CGROUP). On v1 a child inherits the cgroups of the thread
+// that forks it: one OS thread joins the task's memory cgroup, forks, and
+// goes back home before anyone can signal the task's cgroup (whose
+// cgroup.procs lists the supervisor while the thread is in it). So the
+// memory limit holds from the task's first instruction. Never the thread
+// group leader: on v1 the leader's memory cgroup is charged with the
+// whole process's memory, and a task's OOM must never reach the
+// supervisor. The task joins its cpu cgroup right after it started:
+// forked from it, the child would exec under the task's CFS quota, and
+// Go's fork waits for that exec with every other launch queued behind it.
+func startInCgroup(cmd *exec.Cmd, cg *taskCgroup, home string) error {
 	if cg == nil {
 		return startTask(cmd)
 	}
 	if cg.v2 {
 		return startInCgroupV2(cmd, cg)
 	}
+	if home == "" {
+		return errors.New("join cgroup: the supervisor's own memory cgroup is unknown")
+	}
 	errc := make(chan error, 1)
-	go forkOnThreadIn(cmd, cg.memory, errc)
+	go forkOnThreadIn(cmd, cg.memory, home, errc)
 	if err := <-errc; err != nil {
 		return err
 	}
@@ -111,25 +117,68 @@ func startInCgroup(cmd *exec.Cmd, cg *taskCgroup) error {
 	return nil
 }
 
-// forkOnThreadIn starts cmd from an OS thread that joined the v1 cgroup
-// directory dir and that ends with this goroutine.
-func forkOnThreadIn(cmd *exec.Cmd, dir string, errc chan<- error) {
-	runtime.LockOSThread() // never unlocked: the thread goes with the goroutine
+// forkOnThreadIn starts cmd from an OS thread that is in the v1 memory
+// cgroup directory dir for the fork and in home before and after.
+func forkOnThreadIn(cmd *exec.Cmd, dir, home string, errc chan<- error) {
+	runtime.LockOSThread()
 	if unix.Gettid() == unix.Getpid() {
 		// The leader stays locked here, so the new goroutine gets
-		// another thread; the leader is released when it is done.
+		// another thread.
 		done := make(chan error, 1)
-		go forkOnThreadIn(cmd, dir, done)
+		go forkOnThreadIn(cmd, dir, home, done)
 		err := <-done
 		runtime.UnlockOSThread()
 		errc <- err
 		return
 	}
-	if err := writeFile(dir, "tasks", strconv.Itoa(unix.Gettid())); err != nil {
-		errc <- fmt.Errorf("join cgroup: %v", err)
+	tid := unix.Gettid()
+	joinErr := writeFile(dir, "tasks", strconv.Itoa(tid))
+	var startErr error
+	if joinErr == nil {
+		startErr = startTask(cmd)
+	}
+	if err := writeFile(home, "tasks", strconv.Itoa(tid)); err != nil {
+		// Stuck in the task's cgroup: the task cannot run, and the
+		// thread ends with this goroutine (still locked). The caller
+		// hears of it once the thread is gone.
+		if startErr == nil && joinErr == nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+		go func() {
+			for threadAlive(tid) {
+				time.Sleep(time.Millisecond)
+			}
+			errc <- fmt.Errorf("leave the task's cgroup: %v", err)
+		}()
 		return
 	}
-	errc <- startTask(cmd)
+	runtime.UnlockOSThread()
+	if joinErr != nil {
+		errc <- fmt.Errorf("join cgroup: %v", joinErr)
+		return
+	}
+	errc <- startErr
+}
+
+func threadAlive(tid int) bool {
+	_, err := os.Stat("/proc/self/task/" + strconv.Itoa(tid))
+	return err == nil
+}
+
+// ownMemoryCgroup is the directory of this process's cgroup v1 memory
+// cgroup.
+func ownMemoryCgroup(h hierarchy) (string, error) {
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && slices.Contains(strings.Split(parts[1], ","), "memory") {
+			return filepath.Join(h.v1["memory"], parts[2]), nil
+		}
+	}
+	return "", errors.New("no memory cgroup in /proc/self/cgroup")
 }
 
 // startInCgroupV2 clones the task into its cgroup. Kernels before 5.7 lack

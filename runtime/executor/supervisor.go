@@ -37,6 +37,7 @@ type supervisor struct {
 	lock *os.File // flocked for the process's lifetime
 	log  *slog.Logger
 	fds  *fdWatch
+	home string        // the supervisor's memory cgroup on cgroup v1, where forking threads return
 	self monitorRecord // the supervisor's pid and start time, copied into each task's monitor.json
 
 	// forkMu serialises the process-wide state a start needs: the working
@@ -119,6 +120,11 @@ func openSupervisor(root string, log *slog.Logger) (*supervisor, error) {
 		running: map[string]bool{}, exited: make(chan struct{})}
 	if s.fds, err = newFDWatch(); err != nil {
 		return nil, err
+	}
+	if h, err := hostCgroups(); err == nil && h.unified == "" {
+		if s.home, err = ownMemoryCgroup(h); err != nil {
+			log.Warn("own memory cgroup unknown: tasks run without cgroup limits", "err", err)
+		}
 	}
 	s.self.MonitorPID = os.Getpid()
 	s.self.MonitorStart, _, _ = procStart(s.self.MonitorPID)

@@ -48,6 +48,8 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 	var cgErr string
 	if h, err := hostCgroups(); err != nil {
 		cgErr = err.Error()
+	} else if h.unified == "" && s.home == "" {
+		cgErr = "the supervisor's own memory cgroup is unknown"
 	} else {
 		t.cg = h.cgroup(t.rec.Cgroup)
 		if err := t.cg.create(t.rec.CPUs, t.rec.MemMB); err != nil {
@@ -102,7 +104,7 @@ func (s *supervisor) fork(cmd *exec.Cmd, sandbox string, cg *taskCgroup) error {
 		return err
 	}
 	defer os.Chdir("/")
-	return startInCgroup(cmd, cg)
+	return startInCgroup(cmd, cg, s.home)
 }
 
 // await calls exited, on a goroutine of its own, once the task's main

@@ -288,3 +288,42 @@ func startTime(t *testing.T, pid int) uint64 {
 	}
 	return n
 }
+
+// TestKillRightAfterLaunch kills tasks the moment Launch returns, many at
+// once: the task's cgroup is signalled while its start may just have
+// finished, and that must never reach the supervisor (on cgroup v1 its
+// forking thread visits the task's cgroup).
+func TestKillRightAfterLaunch(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, executor.ModeProcess)
+	e := r.open(t)
+	run(t, e, shellSpec(t, "first", "true"))
+	first := supervisorPID(t, r)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				s := shellSpec(t, fmt.Sprintf("brief-%d-%d", w, i), "exec sleep 100")
+				s.MemMB = 16
+				task, err := e.Launch(context.Background(), s)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := task.Kill(context.Background(), 0); err != nil {
+					t.Error(err)
+					return
+				}
+				if x := wait(t, task); x.Lost || x.Signal != int(syscall.SIGKILL) {
+					t.Errorf("%s: exit %+v, want killed", s.TaskID, x)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if pid := supervisorPID(t, r); pid != first || gone(pid) {
+		t.Errorf("supervisor %d replaced by %d or gone", first, pid)
+	}
+}
