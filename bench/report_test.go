@@ -33,7 +33,7 @@ type sizes struct {
 var (
 	full = sizes{starts: 10, launches: 20, imageLaunches: 10, idle: 3 * time.Second,
 		scaleProcess: 1000, scaleContainerd: 200, allocAgents: 10000, allocFrameworks: 100, allocCycles: 20,
-		consensusWrites: 300, statusUpdates: 20000, executorRuns: 20, chronosJobs: 4, chronosRuns: 50, apiTasks: 10000}
+		consensusWrites: 300, statusUpdates: 20000, executorRuns: 20, chronosJobs: 10, chronosRuns: 20, apiTasks: 10000}
 	smoke = sizes{starts: 2, launches: 2, imageLaunches: 2, scaleProcess: 5, scaleContainerd: 3,
 		allocAgents: 100, allocFrameworks: 10, allocCycles: 2, consensusWrites: 10, statusUpdates: 256,
 		executorRuns: 2, chronosJobs: 2, chronosRuns: 2, apiTasks: 50}
@@ -90,7 +90,12 @@ func TestSmoke(t *testing.T) {
 // baseline where there is one.
 func report(tb testing.TB, sz sizes) []entry {
 	bin := benchBinary(tb)
+	began := time.Now()
 	es := []entry{startFigure(tb, bin, sz.starts)}
+	done := func() {
+		fmt.Fprintf(logOut, "bench: %q measured, %s into the report\n", es[len(es)-1].what, time.Since(began).Round(time.Second))
+	}
+	done()
 
 	nd := startNode(tb, bin, "--executor", "process",
 		"--resources", nodeResources)
@@ -104,6 +109,7 @@ func report(tb testing.TB, sz sizes) []entry {
 	floor := oneByOne(tb, "fork/exec sh -c '"+taskCmd+"'", sz.launches, forkExec)
 	es = append(es, latency("launch latency, plain process: "+lat.name, lat, &floor, "median <= floor + 25ms",
 		func(s sample, f *sample) bool { return s.median() <= f.median()+25*time.Millisecond }))
+	done()
 
 	sock := containerdtest.Start(tb)
 	ns := containerdtest.Namespace(tb, sock)
@@ -116,6 +122,7 @@ func report(tb testing.TB, sz sizes) []entry {
 	floor = oneByOne(tb, "containerd client: busybox create+start", sz.imageLaunches,
 		func(i int) (func(), error) { return cf.start(fmt.Sprintf("floor-latency-%d", i)) })
 	es = append(es, latency("launch latency, containerd: "+lat.name, lat, &floor, "<= 1.3x floor", ratioAtMost(1.3)))
+	done()
 
 	marathon := nd.url(nd.ports.Marathon)
 	took := scaleUp(tb, marathon, "/bench/scale", sz.scaleProcess, "")
@@ -127,12 +134,14 @@ func report(tb testing.TB, sz sizes) []entry {
 	floor = once(fmt.Sprintf("fork/exec %d at once", sz.scaleProcess), allAtOnce(tb, sz.scaleProcess, forkExec))
 	what := fmt.Sprintf("launch throughput: app scaled 0 -> %d plain processes, all RUNNING", sz.scaleProcess)
 	es = append(es, latency(what, once("", took), &floor, "<= 5s", func(s sample, _ *sample) bool { return s.median() <= 5*time.Second }))
+	done()
 
 	pipeline := startPipelineNode(tb, nodeResources)
 	took = scaleUp(tb, pipeline, "/bench/pipeline", sz.scaleProcess, "")
 	deleteApp(tb, pipeline, "/bench/pipeline")
 	what = fmt.Sprintf("  the same, pipeline only (agent's executor launches nothing), %d tasks", sz.scaleProcess)
 	es = append(es, latency(what, once("", took), nil, "", nil))
+	done()
 
 	cmarathon := cn.url(cn.ports.Marathon)
 	took = scaleUp(tb, cmarathon, "/bench/scale-image", sz.scaleContainerd, busyboxContainer)
@@ -141,17 +150,22 @@ func report(tb testing.TB, sz sizes) []entry {
 		func(i int) (func(), error) { return cf.start(fmt.Sprintf("floor-scale-%d", i)) }))
 	what = fmt.Sprintf("launch throughput: app scaled 0 -> %d busybox containers, all RUNNING", sz.scaleContainerd)
 	es = append(es, latency(what, once("", took), &floor, "<= 1.5x floor", ratioAtMost(1.5)))
+	done()
 
 	es = append(es, allocatorFigure(sz))
+	done()
 	es = append(es, statusWrites(tb, sz.statusUpdates).entry(5000))
 	s, f := storeApply(tb, sz.consensusWrites), bareRaftApply(tb, sz.consensusWrites)
 	es = append(es, latency("consensus write, one at a time: "+s.name, s, &f, "", nil))
+	done()
 
 	late, timer := chronosLateness(tb, nd, sz.chronosJobs, sz.chronosRuns)
 	es = append(es, latency("Chronos precision: "+late.name, late, &timer, "p99 <= 50ms",
 		func(s sample, _ *sample) bool { return s.p99() <= 50*time.Millisecond }))
+	done()
 
 	es = append(es, footprint(tb, bin, idleKB, idleProcs, busyKB, busyProcs, sz.scaleProcess)...)
+	done()
 
 	for _, api := range apiFigures {
 		for _, r := range api(tb, sz.apiTasks) {
@@ -159,11 +173,14 @@ func report(tb testing.TB, sz sizes) []entry {
 				func(s sample, _ *sample) bool { return s.p99() <= 100*time.Millisecond }))
 		}
 	}
+	done()
 
 	s, f = processExecutor(tb, sz.executorRuns), forkExecWait(tb, sz.executorRuns)
 	es = append(es, latency("executor alone, start to exit: "+s.name, s, &f, "", nil))
+	done()
 	s, f = containerdExecutor(tb, sock, ns, sz.executorRuns/2+1), containerdClient(tb, sock, ns, sz.executorRuns/2+1)
 	es = append(es, latency("executor alone, start to exit: "+s.name, s, &f, "", nil))
+	done()
 	return es
 }
 
@@ -173,7 +190,7 @@ const nodeResources = "cpus:64;mem:65536;disk:100000;ports:[31000-32999]"
 
 // apiFigures are the API rows of api_load_test.go, each measured with
 // the given number of tasks and held against p99 <= 100 ms.
-var apiFigures = []func(tb testing.TB, tasks int) []row{masterStateRows}
+var apiFigures = []func(tb testing.TB, tasks int) []row{masterStateRows, marathonListRows}
 
 func ratioAtMost(x float64) func(sample, *sample) bool {
 	return func(s sample, f *sample) bool { return float64(s.median()) <= x*float64(f.median()) }

@@ -17,6 +17,14 @@ import (
 // running (polled every 20 ms). Call deleteApp afterwards.
 func scaleUp(tb testing.TB, marathon, id string, n int, container string) time.Duration {
 	send(tb, "POST", marathon+"/v2/apps", fmt.Sprintf(`{"id":%q,"cmd":%q,"cpus":0.01,"mem":16,"instances":0%s}`, id, taskCmd, container), 201)
+	// The creation's deployment must end before the scale, or the PUT
+	// finds the app locked (409).
+	for deadline := time.Now().Add(time.Minute); len(appStatus(tb, marathon, id).Deployments) > 0; {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s: still deploying a minute after its creation", id)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	start := time.Now()
 	send(tb, "PUT", marathon+"/v2/apps"+id, fmt.Sprintf(`{"instances":%d}`, n), 200)
 	deadline := start.Add(10 * time.Minute)
@@ -37,6 +45,7 @@ func scaleUp(tb testing.TB, marathon, id string, n int, container string) time.D
 }
 
 type appCounts struct {
+	Deployments     []struct{ ID string }
 	TasksRunning    int
 	LastTaskFailure *struct{ Message string }
 }
@@ -88,14 +97,19 @@ func allAtOnce(tb testing.TB, n int, start func(i int) (remove func(), err error
 	}
 	wg.Wait()
 	took := time.Since(began)
-	for i, r := range removes {
+	for i, r := range removes { // untimed, but in parallel too: 200 containers one by one take minutes
 		if r != nil {
-			r()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r()
+			}()
 		}
 		if errs[i] != nil {
 			tb.Errorf("start %d: %v", i, errs[i])
 		}
 	}
+	wg.Wait()
 	if tb.Failed() {
 		tb.FailNow()
 	}
