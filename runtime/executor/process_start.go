@@ -190,9 +190,9 @@ func startInCgroupV2(cmd *exec.Cmd, cg *taskCgroup) error {
 	}
 	defer unix.Close(fd)
 	cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
-	err = startTask(cmd)
+	err = cmd.Start()
 	if !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) {
-		return err
+		return describeStartErr(err)
 	}
 	cmd.SysProcAttr.UseCgroupFD = false
 	if err := startTask(cmd); err != nil {
@@ -206,8 +206,9 @@ func startInCgroupV2(cmd *exec.Cmd, cg *taskCgroup) error {
 }
 
 // startTask starts cmd; a failed exec is reported like the shell would.
-func startTask(cmd *exec.Cmd) error {
-	err := cmd.Start()
+func startTask(cmd *exec.Cmd) error { return describeStartErr(cmd.Start()) }
+
+func describeStartErr(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("exec %s: %v", pe.Path, pe.Err)
