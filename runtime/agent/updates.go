@@ -244,8 +244,12 @@ func (a *Agent) addCompletedLocked(t *task) {
 	}
 }
 
-// maxInFlight bounds the updates posted at once.
-const maxInFlight = 32
+// maxInFlight bounds the updates posted at once. A round costs about the
+// same with 32 updates or 256 (one checkpoint flush, one Raft commit on
+// the master), so a big round is what lets 1 000 tasks starting at once
+// report in a few rounds: with 32, scaling an app to 1 000 tasks waited
+// ~11 s on ~60 rounds of updates, with 256 ~7 s.
+const maxInFlight = 256
 
 // sender posts the queued updates in rounds: it takes up to maxInFlight
 // items of distinct tasks (a task's items stay in the order they were
