@@ -80,6 +80,7 @@ func runSupervisor(root string) int {
 	s, err := openSupervisor(root, log)
 	switch {
 	case errors.Is(err, errSupervisorBusy):
+		log.Info("another supervisor holds the lock; leaving it the state directory")
 		fmt.Fprintln(ready, "busy")
 		return 0
 	case err != nil:

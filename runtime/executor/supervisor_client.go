@@ -133,6 +133,7 @@ func (e *processExecutor) supervisor() (*supConn, error) {
 		return e.sup, nil
 	}
 	deadline := time.Now().Add(30 * time.Second)
+	backoff := 5 * time.Millisecond
 	for {
 		if e.isClosed() {
 			return nil, ErrClosed
@@ -146,7 +147,8 @@ func (e *processExecutor) supervisor() (*supConn, error) {
 			return nil, fmt.Errorf("no task supervisor: %w", err)
 		}
 		if err := e.startSupervisor(); errors.Is(err, errSupervisorBusy) {
-			time.Sleep(10 * time.Millisecond) // the old one is exiting
+			time.Sleep(backoff) // the old one is exiting
+			backoff = min(2*backoff, 200*time.Millisecond)
 		} else if err != nil {
 			return nil, err
 		}
