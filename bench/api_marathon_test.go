@@ -14,6 +14,7 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
 
+	"github.com/mesosbox/mesosbox/appliance/master"
 	"github.com/mesosbox/mesosbox/appliance/master/agentapi"
 	"github.com/mesosbox/mesosbox/appliance/master/mastertest"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
@@ -119,7 +120,42 @@ func marathonServer(b testing.TB, apps, perApp int) (string, http.Handler) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	settle(b, m)
 	return srv.URL, r
+}
+
+// settle waits until Marathon's subscription has held for a second. Its
+// reconciliation of every task at subscription answers more events than a
+// framework stream buffers, so the master may close the stream and
+// Marathon subscribe again, a few times, before one holds.
+func settle(b testing.TB, m *master.Master) {
+	r := chi.NewRouter()
+	m.Mount(r, func() string { return "" })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	var last float64
+	stableSince := time.Now()
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Since(stableSince) < time.Second {
+		if time.Now().After(deadline) {
+			b.Fatal("Marathon's subscription did not settle")
+		}
+		_, body, err := fetch(newClient(), srv.URL+"/master/frameworks", "")
+		var fws struct {
+			Frameworks []struct {
+				Active           bool
+				ReregisteredTime float64 `json:"reregistered_time"`
+			}
+		}
+		if err != nil || json.Unmarshal(body, &fws) != nil || len(fws.Frameworks) != 1 || !fws.Frameworks[0].Active ||
+			fws.Frameworks[0].ReregisteredTime != last {
+			if len(fws.Frameworks) == 1 {
+				last = fws.Frameworks[0].ReregisteredTime
+			}
+			stableSince = time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // marathonApps is the GET /v2/apps figure: 1 000 apps of 10 running
@@ -137,6 +173,19 @@ func marathonRows(b testing.TB, apps, perApp int) []row {
 		rows = append(rows, apiRows(b, fmt.Sprintf("GET /v2/apps%s, %d apps, %d tasks", q, apps, apps*perApp), base+"/v2/apps"+q, apps*100)...)
 	}
 	return append(rows, apiRows(b, fmt.Sprintf("GET /v2/tasks, %d tasks", apps*perApp), base+"/v2/tasks", apps*perApp*100)...)
+}
+
+// marathonListRows are the Marathon rows of the report: GET /v2/apps and
+// GET /v2/apps?embed=apps.tasks with tasks/10 apps of 10 tasks, gzip.
+func marathonListRows(tb testing.TB, tasks int) []row {
+	apps, perApp := max(tasks/10, 1), 10
+	base := marathonURL(tb, apps, perApp)
+	var rows []row
+	for _, q := range []string{"", "?embed=apps.tasks"} {
+		s, f := marathonApps(tb, base, q, apps, perApp)
+		rows = append(rows, row{what: "API", subject: s, floor: f})
+	}
+	return rows
 }
 
 // BenchmarkMarathonApps prints the Marathon API rows on their own (b.N is

@@ -163,6 +163,15 @@ func (s *Stream) Events() <-chan *scheduler.Event { return s.events }
 // subscription, teardown, or the master stopping).
 func (s *Stream) Done() <-chan struct{} { return s.done }
 
+// sendReserving sends e unless fewer than reserve places would be left in
+// the stream's buffer.
+func (s *Stream) sendReserving(e *scheduler.Event, reserve int) bool {
+	if s.closed || len(s.events) >= cap(s.events)-reserve {
+		return false
+	}
+	return s.send(e)
+}
+
 func (s *Stream) send(e *scheduler.Event) bool {
 	if s.closed {
 		return false
