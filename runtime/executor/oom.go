@@ -88,26 +88,28 @@ func (e *containerdExecutor) onOOM(id string) {
 
 // oomEventfd registers a non-blocking eventfd that the kernel signals
 // when it OOM-kills in a cgroup v1 memory cgroup, and also when the cgroup
-// is removed. release closes what the registration holds.
-func (c *taskCgroup) oomEventfd() (efd int, release func(), err error) {
+// is removed. The registration keeps the eventfd, not memory.oom_control:
+// that one is closed at once, which keeps the supervisor at two
+// descriptors per task.
+func (c *taskCgroup) oomEventfd() (int, error) {
 	if c.v2 {
-		return -1, nil, errors.New("cgroup v2 kills the whole group itself (memory.oom.group)")
+		return -1, errors.New("cgroup v2 kills the whole group itself (memory.oom.group)")
 	}
-	efd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	efd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
-		return -1, nil, err
+		return -1, err
 	}
 	ctl, err := os.Open(filepath.Join(c.memory, "memory.oom_control"))
 	if err != nil {
 		unix.Close(efd)
-		return -1, nil, err
+		return -1, err
 	}
+	defer ctl.Close()
 	if err := writeFile(c.memory, "cgroup.event_control", fmt.Sprintf("%d %d", efd, ctl.Fd())); err != nil {
-		ctl.Close()
 		unix.Close(efd)
-		return -1, nil, err
+		return -1, err
 	}
-	return efd, func() { ctl.Close() }, nil
+	return efd, nil
 }
 
 // markOOM turns an exit into an OOM exit when the cgroup recorded an OOM

@@ -156,7 +156,7 @@ func (s *supervisor) watchOOM(t *supTask) {
 	if t.cg == nil || t.rec.MemMB <= 0 {
 		return
 	}
-	efd, release, err := t.cg.oomEventfd()
+	efd, err := t.cg.oomEventfd()
 	if err != nil {
 		return
 	}
@@ -164,7 +164,6 @@ func (s *supervisor) watchOOM(t *supTask) {
 	err = s.fds.add(efd, func() bool {
 		_, _ = unix.Read(efd, buf)
 		if _, err := os.Stat(t.cg.memory); err != nil {
-			release()
 			return true
 		}
 		if t.cg.oomKills() > 0 {
@@ -174,7 +173,6 @@ func (s *supervisor) watchOOM(t *supTask) {
 		return false
 	})
 	if err != nil {
-		release()
 		unix.Close(efd)
 	}
 }

@@ -327,3 +327,16 @@ func TestKillRightAfterLaunch(t *testing.T) {
 		t.Errorf("supervisor %d replaced by %d or gone", first, pid)
 	}
 }
+
+// TestOOMEndsWholeTask: the kernel kills only the hog, the supervisor (v1)
+// or the kernel's oom.group (v2) ends the rest of the task, as Mesos does;
+// otherwise the shell would sleep on for 100 s.
+func TestOOMEndsWholeTask(t *testing.T) {
+	t.Parallel()
+	e := newRig(t, executor.ModeProcess).open(t)
+	s := shellSpec(t, "hog-and-sleeper", "head -c 200m /dev/zero | tail; sleep 100")
+	s.MemMB = 16
+	if x := run(t, e, s); !x.OOMKilled || x.Signal != int(syscall.SIGKILL) {
+		t.Errorf("exit %+v, want the whole task OOM-killed", x)
+	}
+}
