@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
 
@@ -138,14 +139,24 @@ func apiRows(b testing.TB, what, url string, minBytes int) []row {
 // (reported by one agent) and serves its endpoints; it returns the URL of
 // /master/state.
 func masterStateURL(b testing.TB, tasks int) string {
-	srv := httptest.NewServer(masterHandler(b, tasks))
+	srv := httptest.NewServer(startMaster(b, tasks).handler)
 	b.Cleanup(srv.Close)
 	return srv.URL + "/master/state"
 }
 
 // masterHandler is the HTTP API of a real master that knows tasks running
 // tasks, reported by one agent.
-func masterHandler(b testing.TB, tasks int) http.Handler {
+func masterHandler(b testing.TB, tasks int) http.Handler { return startMaster(b, tasks).handler }
+
+// benchMaster is a running master with its HTTP API, the agent that runs
+// its tasks and the framework that owns them.
+type benchMaster struct {
+	m                  *master.Master
+	handler            http.Handler
+	agentID, framework string
+}
+
+func startMaster(b testing.TB, tasks int) benchMaster {
 	m := mastertest.Start(b, nil, nil)
 	res, err := resources.Parse(fmt.Sprintf("cpus:%d;mem:%d", tasks, tasks*32))
 	if err != nil {
@@ -174,12 +185,46 @@ func masterHandler(b testing.TB, tasks int) http.Handler {
 			Info:   mesos.TaskInfo{Name: "bench", TaskID: id, Resources: resourcepb.ToProto(resources.Resources{CPUs: resources.ScalarOf(0.1), Mem: resources.ScalarOf(32)}, "*")},
 			Status: mesos.TaskStatus{TaskID: id, State: &state}})
 	}
-	if _, _, _, err := m.RegisterAgent(sub); err != nil {
+	_, _, agentID, err := m.RegisterAgent(sub)
+	if err != nil {
 		b.Fatal(err)
 	}
 	r := chi.NewRouter()
 	m.Mount(r, func() string { return "" })
-	return r
+	return benchMaster{m: m, handler: r, agentID: agentID, framework: fwID}
+}
+
+// masterStateChurn is /master/state read by 50 clients while the agent
+// sends perSecond status updates a second (each changes the state, so
+// the view is rendered again), gzip.
+func masterStateChurn(b testing.TB, tasks, perSecond int) (subject, floor sample) {
+	bm := startMaster(b, tasks)
+	srv := httptest.NewServer(bm.handler)
+	defer srv.Close()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second / time.Duration(perSecond))
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			state := mesos.TASK_RUNNING
+			id := uuid.New()
+			taskID := mesos.TaskID{Value: fmt.Sprintf("task-%05d", i%tasks)}
+			if err := bm.m.AgentUpdate(agentapi.Update{AgentID: bm.agentID, FrameworkID: bm.framework,
+				Status: mesos.TaskStatus{TaskID: taskID, State: &state, UUID: id[:]}}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	return apiFigure(b, fmt.Sprintf("GET /master/state, %d tasks, %d updates/s", tasks, perSecond), srv.URL+"/master/state", "gzip", tasks*100)
 }
 
 // masterState is the /master/state figure of the report: a master with
@@ -208,7 +253,9 @@ func drain(stream *master.Stream) {
 // BenchmarkMasterState prints the /master/state rows on their own (b.N is
 // ignored: run it with -benchtime 1x).
 func BenchmarkMasterState(b *testing.B) {
-	printTable(os.Stdout, masterStateRows(b, 10000))
+	rows := masterStateRows(b, 10000)
+	s, f := masterStateChurn(b, 10000, 10)
+	printTable(os.Stdout, append(rows, row{what: "API", subject: s, floor: f}))
 }
 
 // BenchmarkMasterStateRequest is one GET /master/state of 10 000 tasks
@@ -254,7 +301,8 @@ func requestFigures(b *testing.B, h http.Handler, path string, change func()) {
 // TestMasterStateSmoke runs the API load harness small, so that CI keeps
 // it working; it asserts no timings, only that every request answered.
 func TestMasterStateSmoke(t *testing.T) {
-	for _, r := range masterStateRows(t, 50) {
+	s, f := masterStateChurn(t, 50, 100)
+	for _, r := range append(masterStateRows(t, 50), row{subject: s, floor: f}) {
 		if len(r.subject.lat) != apiClients*apiRequests || len(r.floor.lat) != apiClients*apiRequests {
 			t.Fatalf("%d and %d answers, want %d each", len(r.subject.lat), len(r.floor.lat), apiClients*apiRequests)
 		}
