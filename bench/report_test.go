@@ -69,7 +69,14 @@ func TestMain(m *testing.M) {
 // repetitions (b.N is ignored: run it with -benchtime 1x).
 func BenchmarkReport(b *testing.B) {
 	start := time.Now()
-	printEntries(os.Stdout, report(b, full))
+	var es []entry
+	b.Cleanup(func() {
+		if b.Failed() { // what was measured before the failure is still worth seeing
+			printEntries(os.Stdout, es)
+		}
+	})
+	report(b, full, &es)
+	printEntries(os.Stdout, es)
 	fmt.Printf("%s; report took %s\n", machine(), time.Since(start).Round(time.Second))
 }
 
@@ -77,7 +84,8 @@ func BenchmarkReport(b *testing.B) {
 // keeps the harness working; it asserts no timings, only that every
 // figure was measured.
 func TestSmoke(t *testing.T) {
-	es := report(t, smoke)
+	var es []entry
+	report(t, smoke, &es)
 	printEntries(os.Stdout, es)
 	for _, e := range es {
 		if e.n == 0 || e.median == "" {
@@ -87,12 +95,13 @@ func TestSmoke(t *testing.T) {
 }
 
 // report measures every figure at the given sizes, each beside its
-// baseline where there is one.
-func report(tb testing.TB, sz sizes) []entry {
+// baseline where there is one, into *out as it goes.
+func report(tb testing.TB, sz sizes, out *[]entry) {
 	bin := benchBinary(tb)
 	began := time.Now()
 	es := []entry{startFigure(tb, bin, sz.starts)}
 	done := func() {
+		*out = es
 		fmt.Fprintf(logOut, "bench: %q measured, %s into the report\n", es[len(es)-1].what, time.Since(began).Round(time.Second))
 	}
 	done()
@@ -181,7 +190,6 @@ func report(tb testing.TB, sz sizes) []entry {
 	s, f = containerdExecutor(tb, sock, ns, sz.executorRuns/2+1), containerdClient(tb, sock, ns, sz.executorRuns/2+1)
 	es = append(es, latency("executor alone, start to exit: "+s.name, s, &f, "", nil))
 	done()
-	return es
 }
 
 // nodeResources are the agent's resources in every node of the report:
