@@ -47,10 +47,13 @@ func buildBinary(t testing.TB) string {
 // extra flags go to every node (a repeated flag's last value wins).
 func startRealCluster(t testing.TB, extra ...string) *realCluster {
 	c := &realCluster{t: t, bin: buildBinary(t), ports: nodetest.FreePorts(t)}
+	// The data dirs first: cleanups run last-registered first, and stop
+	// needs them to find the tasks the nodes leave.
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	t.Cleanup(c.stop)
 	token := ""
 	for i, addr := range []string{"127.0.0.1", "127.0.0.2", "127.0.0.3"} {
-		p := &proc{name: "n" + strconv.Itoa(i+1), addr: addr, dataDir: t.TempDir()}
+		p := &proc{name: "n" + strconv.Itoa(i+1), addr: addr, dataDir: dirs[i]}
 		p.args = append(c.serveArgs(p, i), extra...)
 		if i > 0 {
 			p.args = append(p.args, "--join", "127.0.0.1", "--join-token", token)
@@ -111,6 +114,11 @@ func (c *realCluster) stop() {
 				c.kill(p)
 			}
 		}
+	}
+	// Tasks outlive their node (as under Mesos); the test's must not
+	// outlive the test.
+	for _, p := range c.nodes {
+		nodetest.KillProcessTasks(c.t, p.dataDir)
 	}
 }
 
