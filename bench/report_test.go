@@ -3,6 +3,7 @@ package bench
 import (
 	"flag"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,6 +61,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		logOut, os.Stderr = logFile, logFile
+		log.SetOutput(logFile) // slog's default logger, which the executor rows' executors use
 		fmt.Printf("logs of the nodes the benchmarks start: %s\n", logFile.Name())
 	}
 	os.Exit(m.Run())
