@@ -168,6 +168,9 @@ func TestThreeNodesOverTLSWithLogins(t *testing.T) {
 		}
 		return a.TasksRunning == 1
 	})
+	if info, err := mc.Info(); err != nil || info.HTTPConfig.HTTPSPort != float64(ports.Marathon) || info.HTTPConfig.HTTPPort != 0 {
+		t.Fatalf("/v2/info over https: %+v, %v (want https_port %d, no http_port)", info, err, ports.Marathon)
+	}
 	mcfg.URL = "http://" + follower.Config().AdvertiseAddr(ports.Marathon)
 	if plain, err := marathon.NewClient(mcfg); err == nil {
 		if _, err := plain.Applications(nil); err == nil {

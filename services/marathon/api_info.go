@@ -57,7 +57,17 @@ func (s *Service) handleInfo(w http.ResponseWriter, _ *http.Request) {
 			"zk_compression":           true,
 			"zk_compression_threshold": 65536,
 		},
-		"http_config":      map[string]any{"http_port": s.cfg.Port, "https_port": 8443},
+		"http_config":      s.httpConfig(),
 		"event_subscriber": nil,
 	})
+}
+
+// httpConfig is /v2/info's http_config. Marathon serves HTTP on http_port
+// and HTTPS on https_port (8443 by default); under --tls-* this port serves
+// HTTPS only, as Marathon does with --disable_http.
+func (s *Service) httpConfig() map[string]any {
+	if s.cfg.TLS {
+		return map[string]any{"http_port": nil, "https_port": s.cfg.Port, "disable_http": true}
+	}
+	return map[string]any{"http_port": s.cfg.Port, "https_port": 8443}
 }
