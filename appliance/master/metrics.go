@@ -88,6 +88,7 @@ func (m *Master) metricsSnapshot() map[string]float64 {
 	out["master/messages_launch_tasks"] = float64(m.metrics.tasksLaunched)
 	out["master/messages_decline_offers"] = float64(m.metrics.offersDeclined)
 	out["master/messages_revive_offers"] = float64(m.metrics.calls[scheduler.Call_REVIVE])
+	out["master/messages_reconcile_tasks"] = float64(m.metrics.calls[scheduler.Call_RECONCILE])
 	out["master/task_offers_sent"] = float64(m.metrics.offersSent)
 	out["master/offers_rescinded"] = float64(m.metrics.offersRescinded)
 	out["master/dropped_messages"] = float64(m.metrics.messagesDropped)

@@ -32,14 +32,8 @@ func (sc *scheduler) Subscribed(ctx context.Context, d *driver.Driver, framework
 		s.st.frameworkID = frameworkID
 	}
 	s.log.Info("subscribed", "framework", frameworkID)
-	known := map[string]string{}
-	for _, t := range s.st.tasks {
-		known[t.ID] = t.AgentID
-	}
-	if len(known) > 0 {
-		_ = d.Reconcile(known)
-	}
-	_ = d.Reconcile(nil)
+	s.reconcileTasks(d)
+	s.armReconciliation(reconcileInitialDelay)
 	for _, t := range s.st.tasks {
 		if t.Killing && t.isActive() {
 			_ = d.Kill(t.ID, t.AgentID, killGrace(s.st.apps[t.AppID]))
