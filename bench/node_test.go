@@ -172,6 +172,9 @@ func send(tb testing.TB, method, url, body string, want int) {
 // the mesosbox binary that belongs to it — the node itself and any helper
 // it keeps (task monitors or supervisors name a path under its data
 // directory on their command line). Tasks' own processes are not counted.
+// Pages the processes share (the binary's text, mapped by each) are
+// counted once: the sum of their private pages plus the largest shared
+// set, where summing VmRSS would count the binary once per process.
 func (n *node) residentKB() (kb, procs int, err error) {
 	self, err := os.Stat(n.bin)
 	if err != nil {
@@ -181,6 +184,7 @@ func (n *node) residentKB() (kb, procs int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	shared := 0
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -194,26 +198,36 @@ func (n *node) residentKB() (kb, procs int, err error) {
 		if pid != n.cmd.Process.Pid && !bytes.Contains(cmdline, []byte(n.dataDir)) {
 			continue
 		}
-		rss, err := residentKB(pid)
+		m, err := residentKB(pid)
 		if err != nil {
 			continue // exited meanwhile
 		}
-		kb += rss
+		kb += m["Private_Clean"] + m["Private_Dirty"]
+		shared = max(shared, m["Shared_Clean"]+m["Shared_Dirty"])
 		procs++
 	}
-	return kb, procs, nil
+	return kb + shared, procs, nil
 }
 
-// residentKB is VmRSS of a process.
-func residentKB(pid int) (int, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+// residentKB is a process's resident memory by kind, in kB, from
+// /proc/PID/smaps_rollup (Rss = Private_* + Shared_*).
+func residentKB(pid int) (map[string]int, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	m := map[string]int{}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB")); err == nil {
+			m[k] = n
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+	if _, ok := m["Rss"]; !ok {
+		return nil, fmt.Errorf("no Rss for pid %d", pid)
+	}
+	return m, nil
 }

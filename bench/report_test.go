@@ -137,6 +137,7 @@ func report(tb testing.TB, sz sizes, out *[]entry) {
 
 	marathon := nd.url(nd.ports.Marathon)
 	took := scaleUp(tb, marathon, "/bench/scale", sz.scaleProcess, "")
+	time.Sleep(sz.idle) // as for the idle figure: running, not launching
 	busyKB, busyProcs, err := nd.residentKB()
 	if err != nil {
 		tb.Fatal(err)
