@@ -161,20 +161,27 @@ func (s *supervisor) watchOOM(t *supTask) {
 		return
 	}
 	buf := make([]byte, 8)
+	checkOOM := func() {
+		if t.cg.oomKills() > 0 {
+			t.oom.Store(true)
+			t.killAll(syscall.SIGKILL)
+		}
+	}
 	err = s.fds.add(efd, func() bool {
 		_, _ = unix.Read(efd, buf)
 		if _, err := os.Stat(t.cg.memory); err != nil {
 			return true
 		}
-		if t.cg.oomKills() > 0 {
-			t.oom.Store(true)
-			t.killAll(syscall.SIGKILL)
-		}
+		checkOOM()
 		return false
 	})
 	if err != nil {
 		unix.Close(efd)
 	}
+	// The task ran before the eventfd was registered: an OOM kill in that
+	// window (a task that allocates at once) raised no event. Any later
+	// one does.
+	checkOOM()
 }
 
 // finish ends what the exited task left behind, as Mesos does, and
