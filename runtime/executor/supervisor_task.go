@@ -161,27 +161,31 @@ func (s *supervisor) watchOOM(t *supTask) {
 		return
 	}
 	buf := make([]byte, 8)
-	checkOOM := func() {
-		if t.cg.oomKills() > 0 {
-			t.oom.Store(true)
-			t.killAll(syscall.SIGKILL)
-		}
+	oom := func() {
+		t.oom.Store(true)
+		t.killAll(syscall.SIGKILL)
 	}
 	err = s.fds.add(efd, func() bool {
 		_, _ = unix.Read(efd, buf)
 		if _, err := os.Stat(t.cg.memory); err != nil {
 			return true
 		}
-		checkOOM()
+		// The kernel notifies before its OOM killer picks a victim, so
+		// the oom_kill count may still be 0 here: the notice itself is
+		// the OOM (as for Mesos' memory isolator, which destroys the
+		// container on it).
+		oom()
 		return false
 	})
 	if err != nil {
 		unix.Close(efd)
 	}
 	// The task ran before the eventfd was registered: an OOM kill in that
-	// window (a task that allocates at once) raised no event. Any later
+	// window (a task that allocates at once) raised no notice. Any later
 	// one does.
-	checkOOM()
+	if t.cg.oomKills() > 0 {
+		oom()
+	}
 }
 
 // finish ends what the exited task left behind, as Mesos does, and
