@@ -18,11 +18,12 @@ type Member struct {
 
 // Members lists the servers of the latest Raft configuration.
 func (s *Store) Members() ([]Member, error) {
-	f := s.raft().GetConfiguration()
+	r := s.raft()
+	f := r.GetConfiguration()
 	if err := f.Error(); err != nil {
 		return nil, fmt.Errorf("store: configuration: %w", err)
 	}
-	_, leaderID := s.raft().LeaderWithID()
+	_, leaderID := r.LeaderWithID()
 	var out []Member
 	for _, srv := range f.Configuration().Servers {
 		out = append(out, Member{

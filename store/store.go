@@ -319,7 +319,8 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s: %w", cmd.CommandType(), err)
 	}
-	if s.raft().State() == raft.Leader {
+	r := s.raft() // one instance for the check and the apply (see useClusterTimeouts)
+	if r.State() == raft.Leader {
 		if err := s.guard.check(); err != nil {
 			return nil, err
 		}
@@ -328,7 +329,7 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	f := s.raft().Apply(data, timeout)
+	f := r.Apply(data, timeout)
 	if err := f.Error(); err != nil {
 		// ErrRaftShutdown: the instance was replaced (useClusterTimeouts)
 		// or the store is closing; either way this node no longer leads.
