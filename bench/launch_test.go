@@ -100,8 +100,11 @@ func (e *statusEvents) wait(tb testing.TB, app, state string) time.Time {
 // marathonLaunches is the launch-latency figure: n times, POST a
 // 1-instance app and take the time until Marathon's event stream reports
 // its task TASK_RUNNING (the status reached Marathon and was persisted);
-// the app is then deleted and its task seen killed, untimed.
-func marathonLaunches(tb testing.TB, nd *node, name, kind, container string, n int) sample {
+// the app is then deleted and its task seen killed, untimed, and settled
+// (when not nil) waits, untimed too, until the agent has removed what the
+// task left, so that one launch's teardown does not run into the next
+// launch's timing: the floors remove each run before the next as well.
+func marathonLaunches(tb testing.TB, nd *node, name, kind, container string, n int, settled func()) sample {
 	base := nd.url(nd.ports.Marathon)
 	ev := followStatusEvents(tb, base)
 	s := sample{name: name}
@@ -113,29 +116,26 @@ func marathonLaunches(tb testing.TB, nd *node, name, kind, container string, n i
 		s.lat = append(s.lat, ev.wait(tb, id, "TASK_RUNNING").Sub(start))
 		send(tb, "DELETE", base+"/v2/apps"+id, "", 200)
 		ev.wait(tb, id, "TASK_KILLED")
+		if settled != nil {
+			settled()
+		}
 	}
 	return s
 }
 
 // oneByOne is the floor of launch latency: n starts one after another,
-// each timed until it has started; what they started is removed
-// afterwards.
+// each timed until it has started and then removed, untimed, before the
+// next, as marathonLaunches deletes each app before it posts the next.
 func oneByOne(tb testing.TB, name string, n int, start func(i int) (remove func(), err error)) sample {
-	var removes []func()
-	defer func() {
-		for _, r := range removes {
-			r()
-		}
-	}()
-	s, err := measure(name, n, func(i int) error {
+	s := sample{name: name}
+	for i := range n {
+		began := time.Now()
 		remove, err := start(i)
-		if err == nil {
-			removes = append(removes, remove)
+		if err != nil {
+			tb.Fatalf("%s #%d: %v", name, i, err)
 		}
-		return err
-	})
-	if err != nil {
-		tb.Fatal(err)
+		s.lat = append(s.lat, time.Since(began))
+		remove()
 	}
 	return s
 }
@@ -170,6 +170,25 @@ func newContainerFloor(tb testing.TB, sock, ns string) *containerFloor {
 		tb.Fatal(err)
 	}
 	return &containerFloor{c: c, ctx: ctx, img: img}
+}
+
+// noContainers waits until the namespace holds no container, as after an
+// agent has removed its finished tasks' containers.
+func (f *containerFloor) noContainers(tb testing.TB) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ctrs, err := f.c.Containers(f.ctx)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(ctrs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d containers still there a minute after their tasks ended", len(ctrs))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // start creates and starts a busybox container running the task's

@@ -116,7 +116,7 @@ func report(tb testing.TB, sz sizes, out *[]entry) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	lat := marathonLaunches(tb, nd, "Marathon POST 1-instance app -> TASK_RUNNING", "process", "", sz.launches)
+	lat := marathonLaunches(tb, nd, "Marathon POST 1-instance app -> TASK_RUNNING", "process", "", sz.launches, nil)
 	floor := oneByOne(tb, "fork/exec sh -c '"+taskCmd+"'", sz.launches, forkExec)
 	es = append(es, latency("launch latency, plain process: "+lat.name, lat, &floor, "median <= floor + 25ms",
 		func(s sample, f *sample) bool { return s.median() <= f.median()+25*time.Millisecond }))
@@ -129,7 +129,8 @@ func report(tb testing.TB, sz sizes, out *[]entry) {
 		"--resources", nodeResources)
 	cn.waitReady(tb)
 	cf := newContainerFloor(tb, sock, ns)
-	lat = marathonLaunches(tb, cn, "Marathon POST 1-instance busybox app -> TASK_RUNNING", "image", busyboxContainer, sz.imageLaunches)
+	lat = marathonLaunches(tb, cn, "Marathon POST 1-instance busybox app -> TASK_RUNNING", "image", busyboxContainer, sz.imageLaunches,
+		func() { cf.noContainers(tb) })
 	floor = oneByOne(tb, "containerd client: busybox create+start", sz.imageLaunches,
 		func(i int) (func(), error) { return cf.start(fmt.Sprintf("floor-latency-%d", i)) })
 	es = append(es, latency("launch latency, containerd: "+lat.name, lat, &floor, "<= 1.3x floor", ratioAtMost(1.3)))

@@ -30,15 +30,14 @@ const (
 )
 
 // containerdExecutor runs every task as a containerd container in one
-// namespace. The shim owns the task's processes and, through the logging
-// binary, its output, so tasks and their stdout/stderr carry on while the
+// namespace. The shim owns the task's processes and the copy of its
+// output into the sandbox, so tasks and their stdout/stderr carry on while the
 // agent is down; Recover re-attaches.
 type containerdExecutor struct {
 	client      *client.Client
 	ns          string
 	snapshotter string
 	offline     bool
-	self        string // this binary: the shim runs it as the task's logger
 	log         *slog.Logger
 	cgroups     hierarchy // zero when undetectable; OOM then relies on events
 	noSwap      bool      // the kernel accounts swap, so the limit can include it
@@ -52,7 +51,7 @@ type containerdExecutor struct {
 	closed bool
 }
 
-func newContainerd(ctx context.Context, opts Options, self string, timeout time.Duration) (*containerdExecutor, error) {
+func newContainerd(ctx context.Context, opts Options, timeout time.Duration) (*containerdExecutor, error) {
 	if _, err := os.Stat(opts.Socket); err != nil {
 		return nil, fmt.Errorf("containerd socket: %w", err)
 	}
@@ -77,7 +76,6 @@ func newContainerd(ctx context.Context, opts Options, self string, timeout time.
 		ns:          opts.Namespace,
 		snapshotter: opts.Snapshotter,
 		offline:     opts.Offline,
-		self:        self,
 		log:         opts.Logger.With("executor", "containerd", "namespace", opts.Namespace),
 		cgroups:     h,
 		noSwap:      swapAccounted(h),
@@ -184,7 +182,7 @@ func (e *containerdExecutor) launch(ctx context.Context, s Spec, id string) (_ *
 			}
 		}
 	}()
-	task, err := ctr.NewTask(ctx, logTo(e.self, s.Sandbox))
+	task, err := ctr.NewTask(ctx, logTo(s.Sandbox))
 	if err != nil {
 		return nil, runtimeError(err)
 	}

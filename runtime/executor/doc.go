@@ -13,9 +13,8 @@
 // allowed) with the sandbox at /mnt/mesos/sandbox; tasks without an image
 // run on the host's root filesystem in their sandbox, so that they get cgroup
 // limits and a clean kill too. All share the host's network. The shim, not
-// the agent, owns the task's processes and, through this binary run as a
-// containerd logging binary (see MaybeRunMonitor), its stdout and stderr,
-// which it appends to the sandbox's stdout and stderr files.
+// the agent, owns the task's processes and their stdout and stderr, which
+// it appends to the sandbox's stdout and stderr files itself (see logTo).
 //
 // Recovery: containers carry labels with the task id, sandbox, start time
 // and memory limit. Recover lists the namespace's containers and rebuilds

@@ -168,11 +168,11 @@ func New(ctx context.Context, opts Options) (Executor, error) {
 	}
 	switch opts.Mode {
 	case ModeContainerd:
-		return newContainerd(ctx, opts, self, 10*time.Second)
+		return newContainerd(ctx, opts, 10*time.Second)
 	case ModeProcess:
 		return newProcess(opts, self)
 	case "", ModeAuto:
-		e, err := newContainerd(ctx, opts, self, time.Second)
+		e, err := newContainerd(ctx, opts, time.Second)
 		if err == nil {
 			return e, nil
 		}

@@ -5,22 +5,18 @@ import (
 	"syscall"
 )
 
-// The hidden roles this binary plays, selected by its first argument. They
-// look like flags on purpose: a test binary that forgot to call
-// MaybeRunMonitor rejects them as unknown flags and exits, instead of
+// The hidden role this binary plays besides its commands, selected by its
+// first argument. It looks like a flag on purpose: a test binary that forgot to call
+// MaybeRunMonitor rejects it as an unknown flag and exits, instead of
 // running its whole test suite again.
-const (
-	argSupervisor = "-mesosbox-supervisor" // <state dir>: supervises the process executor's tasks
-	argLogger     = "-mesosbox-log"        // <sandbox>: containerd's logging binary for one task
-)
+const argSupervisor = "-mesosbox-supervisor" // <state dir>: supervises the process executor's tasks
 
-// MaybeRunMonitor runs the executor's helper processes. The executor
-// re-executes the current binary to supervise process tasks and to log
-// containerd tasks' output; main must call MaybeRunMonitor first thing,
+// MaybeRunMonitor runs the executor's helper process. The executor
+// re-executes the current binary to supervise process tasks; main must call MaybeRunMonitor first thing,
 // and so must the TestMain of any package whose tests launch tasks. It
-// returns at once in a normal run and never returns in a helper.
+// returns at once in a normal run and never returns in the helper.
 //
-// Helpers leave through syscall.Exit: they have nothing to flush, and
+// The helper leaves through syscall.Exit: they have nothing to flush, and
 // os.Exit in a race-enabled binary sleeps a second first (the race
 // runtime's atexit_sleep_ms), which would delay every task's exit.
 func MaybeRunMonitor() {
@@ -30,8 +26,6 @@ func MaybeRunMonitor() {
 	switch os.Args[1] {
 	case argSupervisor:
 		syscall.Exit(runSupervisor(os.Args[2]))
-	case argLogger:
-		syscall.Exit(runLogger(os.Args[2]))
 	}
 }
 
