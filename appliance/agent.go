@@ -27,6 +27,7 @@ func (n *Node) addAgent(exec executor.Executor) error {
 			Mode:      n.cfg.Executor,
 			Socket:    n.cfg.ContainerdSocket,
 			Namespace: n.cfg.ContainerdNamespace,
+			CPUQuota:  n.cfg.CgroupsEnableCFS,
 			StateDir:  filepath.Join(n.cfg.DataDir, "executor"),
 			Logger:    n.log,
 		})

@@ -49,6 +49,7 @@ type Config struct {
 	Hostname            string // the agent's hostname in offers; default: the advertised address
 	Executor            string // auto, containerd or process
 	ContainerdNamespace string
+	CgroupsEnableCFS    bool   // cap tasks at their cpus with a CFS quota (Mesos' --cgroups_enable_cfs)
 	DefaultTaskUser     string // user of tasks that ask for none; empty: the user mesosbox runs as
 
 	// Security. HTTPCredentials is a file of user:password or user:bcrypt

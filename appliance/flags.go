@@ -51,6 +51,7 @@ func NewServeFlags(cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.Hostname, "hostname", cfg.Hostname, "the agent's hostname in offers and task records (default: the advertised address)")
 	fs.StringVar(&cfg.Executor, "executor", cfg.Executor, "how tasks run: auto (containerd when it answers, else processes), containerd or process")
 	fs.StringVar(&cfg.ContainerdNamespace, "containerd-namespace", cfg.ContainerdNamespace, "containerd namespace of this node's containers and images")
+	fs.BoolVar(&cfg.CgroupsEnableCFS, "cgroups-enable-cfs", cfg.CgroupsEnableCFS, "cap each task at its cpus with a CFS quota (Mesos' --cgroups_enable_cfs); otherwise cpus are CPU shares only, as in Mesos by default")
 	fs.StringVar(&cfg.DefaultTaskUser, "default-task-user", cfg.DefaultTaskUser, "user that command tasks run as when they name none (default: the user mesosbox runs as)")
 	fs.StringVar(&cfg.HTTPCredentials, "http-credentials", cfg.HTTPCredentials, "file of user:password or user:bcrypt-hash lines; every HTTP port then asks for basic auth")
 	fs.BoolVar(&cfg.Insecure, "insecure", cfg.Insecure, "serve a non-loopback address without HTTP credentials (otherwise an admin password is generated)")

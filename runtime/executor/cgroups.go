@@ -92,9 +92,9 @@ func (h hierarchy) cgroup(rel string) *taskCgroup {
 // memory and cpu controllers down the path; a tree that refuses (a
 // delegated subtree without them) yields an error, and the caller runs the
 // task without limits rather than not at all.
-func (c *taskCgroup) create(cpus, memMB float64) error {
+func (c *taskCgroup) create(cpus, memMB float64, quota bool) error {
 	if c.v2 {
-		return c.createV2(cpus, memMB)
+		return c.createV2(cpus, memMB, quota)
 	}
 	if err := os.MkdirAll(c.memory, 0o755); err != nil {
 		return err
@@ -123,6 +123,8 @@ func (c *taskCgroup) create(cpus, memMB float64) error {
 		if err := writeFile(cpu, "cpu.shares", strconv.FormatUint(cpuShares(cpus), 10)); err != nil {
 			return err
 		}
+	}
+	if cpus > 0 && quota {
 		if err := writeFile(cpu, "cpu.cfs_period_us", strconv.Itoa(cfsPeriod)); err != nil {
 			return err
 		}
@@ -133,7 +135,7 @@ func (c *taskCgroup) create(cpus, memMB float64) error {
 	return nil
 }
 
-func (c *taskCgroup) createV2(cpus, memMB float64) error {
+func (c *taskCgroup) createV2(cpus, memMB float64, quota bool) error {
 	dir := c.dirs[0]
 	root := filepath.Dir(filepath.Dir(dir)) // the hierarchy root above /<namespace>/<id>
 	for _, parent := range []string{root, filepath.Dir(dir)} {
@@ -165,6 +167,8 @@ func (c *taskCgroup) createV2(cpus, memMB float64) error {
 		if err := writeFile(dir, "cpu.weight", strconv.FormatUint(weight, 10)); err != nil {
 			return err
 		}
+	}
+	if cpus > 0 && quota {
 		if err := writeFile(dir, "cpu.max", fmt.Sprintf("%d %d", cfsQuota(cpus), cfsPeriod)); err != nil {
 			return err
 		}

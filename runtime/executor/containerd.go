@@ -38,6 +38,7 @@ type containerdExecutor struct {
 	ns          string
 	snapshotter string
 	offline     bool
+	cpuQuota    bool
 	log         *slog.Logger
 	cgroups     hierarchy // zero when undetectable; OOM then relies on events
 	noSwap      bool      // the kernel accounts swap, so the limit can include it
@@ -76,6 +77,7 @@ func newContainerd(ctx context.Context, opts Options, timeout time.Duration) (*c
 		ns:          opts.Namespace,
 		snapshotter: opts.Snapshotter,
 		offline:     opts.Offline,
+		cpuQuota:    opts.CPUQuota,
 		log:         opts.Logger.With("executor", "containerd", "namespace", opts.Namespace),
 		cgroups:     h,
 		noSwap:      swapAccounted(h),

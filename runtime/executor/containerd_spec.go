@@ -87,7 +87,7 @@ func (e *containerdExecutor) containerOpts(s Spec, id string, img client.Image, 
 			specOpts = append(specOpts, withHostUser(s.User))
 		}
 	}
-	specOpts = append(specOpts, withLimits(s.CPUs, s.MemMB, e.noSwap), withSandboxOwner(s.Sandbox))
+	specOpts = append(specOpts, withLimits(s.CPUs, s.MemMB, e.cpuQuota, e.noSwap), withSandboxOwner(s.Sandbox))
 	return append(opts, client.WithNewSpec(specOpts...))
 }
 
@@ -166,13 +166,16 @@ func withAgentFileLimit(ctx context.Context, c oci.Client, ctr *containers.Conta
 }
 
 // withLimits turns cpus and mem into cgroup settings: shares cpus*1024,
-// a CFS quota of cpus periods, and a memory limit that includes swap, so
-// a task cannot swap its way past it.
-func withLimits(cpus, memMB float64, limitSwap bool) oci.SpecOpts {
+// with quota a CFS quota of cpus periods, and a memory limit that includes
+// swap, so a task cannot swap its way past it.
+func withLimits(cpus, memMB float64, quota, limitSwap bool) oci.SpecOpts {
 	return func(ctx context.Context, c oci.Client, ctr *containers.Container, s *oci.Spec) error {
 		var opts []oci.SpecOpts
 		if cpus > 0 {
-			opts = append(opts, oci.WithCPUShares(cpuShares(cpus)), oci.WithCPUCFS(cfsQuota(cpus), cfsPeriod))
+			opts = append(opts, oci.WithCPUShares(cpuShares(cpus)))
+			if quota {
+				opts = append(opts, oci.WithCPUCFS(cfsQuota(cpus), cfsPeriod))
+			}
 		}
 		if memMB > 0 {
 			limit := int64(memMB * (1 << 20))

@@ -64,8 +64,9 @@
 //
 // # Limits and OOM
 //
-// cpus become CPU shares (cpus*1024) and a CFS quota of cpus*100ms per
-// 100ms; mem becomes a memory limit with swap capped at the same value. A
+// cpus become CPU shares (cpus*1024), and with Options.CPUQuota (Mesos'
+// --cgroups_enable_cfs, off by default as there) a CFS quota of
+// cpus*100ms per 100ms; mem becomes a memory limit with swap capped at the same value. A
 // task that hits its limit is killed as a whole and its Exit has OOMKilled
 // set and the message "Memory limit exceeded: Requested: 32MB Maximum Used:
 // 32MB", as in Mesos; see oom.go for how it is detected.

@@ -36,8 +36,8 @@ type Spec struct {
 	// short names are normalised ("busybox" is
 	// docker.io/library/busybox:latest).
 	Image string
-	// CPUs becomes CPU shares (CPUs*1024) and a CFS quota of CPUs*100ms per
-	// 100ms; 0 means no limit.
+	// CPUs becomes CPU shares (CPUs*1024), and with Options.CPUQuota a CFS
+	// quota of CPUs*100ms per 100ms; 0 means neither.
 	CPUs float64
 	// MemMB is the memory limit in MiB, swap included; a task that hits it
 	// is killed and its Exit says OOMKilled. 0 means no limit.
@@ -135,6 +135,13 @@ type Options struct {
 	Snapshotter string
 	// Offline never pulls: images must have been imported.
 	Offline bool
+	// CPUQuota caps each task at its cpus with a CFS quota (Mesos'
+	// --cgroups_enable_cfs). Off, as in Mesos by default, cpus are CPU
+	// shares only: a weight under contention, no ceiling. A quota also
+	// throttles what starts the task inside its cgroup (runc's init): a
+	// container of 0.01 cpus gets 1 ms of CPU per 100 ms and takes
+	// hundreds of milliseconds longer to start.
+	CPUQuota bool
 	// Logger receives one line per event worth knowing; slog.Default if nil.
 	Logger *slog.Logger
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,42 +124,61 @@ func TestMemoryLimitOOM(t *testing.T) {
 }
 
 // TestLimitsApplied reads the limits back from the cgroup the kernel puts
-// the task's process in.
+// the task's process in: cpus are CPU shares, and a CFS quota only when
+// the executor caps CPU (Mesos' --cgroups_enable_cfs).
 func TestLimitsApplied(t *testing.T) {
 	forEachMode(t, func(t *testing.T, r *rig) {
-		e := r.open(t)
-		s := shellSpec(t, "limited", "exec sleep 100")
-		s.CPUs, s.MemMB = 0.5, 64
-		task := launch(t, e, s)
-		cgroups := procCgroups(t, task.PID())
-		if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
-			dir := filepath.Join("/sys/fs/cgroup", cgroups[""])
-			if got := readString(t, filepath.Join(dir, "memory.max")); got != strconv.Itoa(64<<20) {
-				t.Errorf("memory.max %s, want %d", got, 64<<20)
-			}
-			if got := readString(t, filepath.Join(dir, "cpu.max")); got != "50000 100000" {
-				t.Errorf("cpu.max %q", got)
-			}
-		} else {
-			mem := readString(t, filepath.Join("/sys/fs/cgroup/memory", cgroups["memory"], "memory.limit_in_bytes"))
-			if mem != strconv.Itoa(64<<20) {
-				t.Errorf("memory limit %s, want %d", mem, 64<<20)
-			}
-			cpu := filepath.Join("/sys/fs/cgroup/cpu", cgroups["cpu"])
-			if q := readString(t, filepath.Join(cpu, "cpu.cfs_quota_us")); q != "50000" {
-				t.Errorf("cfs quota %s, want 50000", q)
-			}
-			if sh := readString(t, filepath.Join(cpu, "cpu.shares")); sh != "512" {
-				t.Errorf("cpu shares %s, want 512", sh)
-			}
+		for _, quota := range []bool{false, true} {
+			t.Run(fmt.Sprintf("quota=%v", quota), func(t *testing.T) {
+				r.opts.CPUQuota = quota
+				e := r.open(t)
+				s := shellSpec(t, fmt.Sprintf("limited-%v", quota), "exec sleep 100")
+				s.CPUs, s.MemMB = 0.5, 64
+				task := launch(t, e, s)
+				checkLimits(t, procCgroups(t, task.PID()), quota)
+				ctx, cancel := context.WithTimeout(context.Background(), hang)
+				defer cancel()
+				if err := task.Kill(ctx, 0); err != nil {
+					t.Fatal(err)
+				}
+				wait(t, task)
+			})
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), hang)
-		defer cancel()
-		if err := task.Kill(ctx, 0); err != nil {
-			t.Fatal(err)
-		}
-		wait(t, task)
 	})
+}
+
+// checkLimits reads 0.5 cpus and 64 MiB back from a task's cgroups.
+func checkLimits(t *testing.T, cgroups map[string]string, quota bool) {
+	t.Helper()
+	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err == nil {
+		dir := filepath.Join("/sys/fs/cgroup", cgroups[""])
+		if got := readString(t, filepath.Join(dir, "memory.max")); got != strconv.Itoa(64<<20) {
+			t.Errorf("memory.max %s, want %d", got, 64<<20)
+		}
+		want := "max 100000"
+		if quota {
+			want = "50000 100000"
+		}
+		if got := readString(t, filepath.Join(dir, "cpu.max")); got != want {
+			t.Errorf("cpu.max %q, want %q", got, want)
+		}
+		return
+	}
+	mem := readString(t, filepath.Join("/sys/fs/cgroup/memory", cgroups["memory"], "memory.limit_in_bytes"))
+	if mem != strconv.Itoa(64<<20) {
+		t.Errorf("memory limit %s, want %d", mem, 64<<20)
+	}
+	cpu := filepath.Join("/sys/fs/cgroup/cpu", cgroups["cpu"])
+	want := "-1"
+	if quota {
+		want = "50000"
+	}
+	if q := readString(t, filepath.Join(cpu, "cpu.cfs_quota_us")); q != want {
+		t.Errorf("cfs quota %s, want %s", q, want)
+	}
+	if sh := readString(t, filepath.Join(cpu, "cpu.shares")); sh != "512" {
+		t.Errorf("cpu shares %s, want 512", sh)
+	}
 }
 
 // procCgroups maps cgroup controllers to the process's cgroup paths ("" is

@@ -21,6 +21,8 @@ type processExecutor struct {
 	ns   string
 	self string
 	log  *slog.Logger
+	// cpuQuota caps tasks at their cpus (Options.CPUQuota)
+	cpuQuota bool
 
 	// wake is an eventfd written by Close: every goroutine polling the
 	// pidfd of a monitor of the per-task layout that came before the
@@ -46,12 +48,13 @@ func newProcess(opts Options, self string) (*processExecutor, error) {
 		return nil, fmt.Errorf("executor: %w", err)
 	}
 	e := &processExecutor{
-		root:  root,
-		ns:    opts.Namespace,
-		self:  self,
-		log:   opts.Logger.With("executor", "process", "namespace", opts.Namespace),
-		wake:  wake,
-		tasks: map[string]*procTask{},
+		root:     root,
+		ns:       opts.Namespace,
+		self:     self,
+		cpuQuota: opts.CPUQuota,
+		log:      opts.Logger.With("executor", "process", "namespace", opts.Namespace),
+		wake:     wake,
+		tasks:    map[string]*procTask{},
 	}
 	if _, err := hostCgroups(); err != nil {
 		e.log.Warn("no usable cgroups; tasks run without cpu and memory limits", "err", err)
@@ -126,6 +129,7 @@ func (e *processExecutor) launch(s Spec, id string) (_ *procTask, err error) {
 		Env:       taskEnv(s, s.Sandbox, true),
 		User:      s.User,
 		CPUs:      s.CPUs,
+		CPUQuota:  e.cpuQuota,
 		MemMB:     s.MemMB,
 		Cgroup:    cgroupPath(e.ns, id),
 		StartedAt: time.Now().UTC(),

@@ -43,6 +43,7 @@ type taskRecord struct {
 	Env       []string  `json:"env"`
 	User      string    `json:"user,omitempty"`
 	CPUs      float64   `json:"cpus,omitempty"`
+	CPUQuota  bool      `json:"cpuQuota,omitempty"` // cap at CPUs with a CFS quota
 	MemMB     float64   `json:"memMb,omitempty"`
 	Cgroup    string    `json:"cgroup"` // "/<namespace>/<id>" below the hierarchy roots
 	StartedAt time.Time `json:"startedAt"`

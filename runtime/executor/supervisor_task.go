@@ -52,7 +52,7 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 		cgErr = "the supervisor's own memory cgroup is unknown"
 	} else {
 		t.cg = h.cgroup(t.rec.Cgroup)
-		if err := t.cg.create(t.rec.CPUs, t.rec.MemMB); err != nil {
+		if err := t.cg.create(t.rec.CPUs, t.rec.MemMB, t.rec.CPUQuota); err != nil {
 			cgErr = err.Error()
 			_ = t.cg.remove()
 			t.cg = nil
