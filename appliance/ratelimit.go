@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,7 +133,7 @@ func (n *Node) limitRate(surface string, h http.Handler) http.Handler {
 		}
 		key := "user " + login.User
 		if login.User == "" {
-			key = "addr " + remoteIP(r)
+			key = "addr " + clientAddr(r, n.isPeerIP)
 		}
 		if ok, wait := l.take(key); !ok {
 			tooMany(w, surface, l.rate, wait)
@@ -140,6 +141,44 @@ func (n *Node) limitRate(surface string, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// clientAddr is the address an anonymous request counts against: its
+// connection's, except for a request another member of the cluster
+// forwarded (a follower's Marathon or Chronos proxies the calls its leader
+// must answer), which counts against the client the member names last in
+// X-Forwarded-For. Otherwise every client of a follower would share the
+// follower's one bucket at the leader. The header is believed only from a
+// member: anyone else could name any address.
+func clientAddr(r *http.Request, isPeer func(ip string) bool) string {
+	ip := remoteIP(r)
+	fwd := r.Header.Values("X-Forwarded-For")
+	if len(fwd) == 0 || !isPeer(ip) {
+		return ip
+	}
+	hops := strings.Split(fwd[len(fwd)-1], ",")
+	client := strings.TrimSpace(hops[len(hops)-1])
+	if net.ParseIP(client) == nil {
+		return ip
+	}
+	return client
+}
+
+// isPeerIP tells whether ip is the address of another member of the
+// cluster (its Raft address); this node itself is not a peer, so a local
+// client cannot choose its bucket with the header.
+func (n *Node) isPeerIP(ip string) bool {
+	ms, err := n.store.Members()
+	if err != nil {
+		return false
+	}
+	for _, m := range ms {
+		host, _, err := net.SplitHostPort(m.Addr)
+		if err == nil && host == ip && m.ID != n.store.NodeID() {
+			return true
+		}
+	}
+	return false
 }
 
 // remoteIP is the address of the client's connection, without the port.

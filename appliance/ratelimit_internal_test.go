@@ -146,3 +146,33 @@ func TestLimitRateMiddleware(t *testing.T) {
 		t.Fatalf("wrong password from a spent address: %d, want 429", w.Code)
 	}
 }
+
+// TestClientAddrOfForwardedRequests: a request a peer forwarded counts
+// against the client the peer names last in X-Forwarded-For; the header
+// from anyone else, or naming no address, is ignored.
+func TestClientAddrOfForwardedRequests(t *testing.T) {
+	isPeer := func(ip string) bool { return ip == "127.0.0.2" }
+	for _, c := range []struct {
+		remote string
+		fwd    []string
+		want   string
+	}{
+		{"10.0.0.9", nil, "10.0.0.9"},
+		{"127.0.0.2", nil, "127.0.0.2"},                            // the follower itself calling
+		{"127.0.0.2", []string{"10.0.0.7"}, "10.0.0.7"},            // forwarded for a client
+		{"127.0.0.2", []string{"1.2.3.4, 10.0.0.7"}, "10.0.0.7"},   // the hop the peer appended
+		{"127.0.0.2", []string{"1.2.3.4", "10.0.0.8"}, "10.0.0.8"}, // last header line
+		{"127.0.0.2", []string{"not-an-address"}, "127.0.0.2"},     // nothing usable
+		{"10.0.0.9", []string{"10.0.0.7"}, "10.0.0.9"},             // not a peer: not believed
+		{"127.0.0.1", []string{"10.0.0.7"}, "127.0.0.1"},           // this node's own address is no peer
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/v2/apps", nil)
+		r.RemoteAddr = c.remote + ":4242"
+		for _, v := range c.fwd {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := clientAddr(r, isPeer); got != c.want {
+			t.Errorf("from %s with %q: %s, want %s", c.remote, c.fwd, got, c.want)
+		}
+	}
+}

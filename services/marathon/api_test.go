@@ -441,6 +441,26 @@ func TestInfoRootAndProxy(t *testing.T) {
 	if resp.StatusCode != 502 {
 		t.Fatalf("loop: %d", resp.StatusCode)
 	}
+	// The leader is told the client's address: its rate limit counts the
+	// client, not the follower.
+	forwardedFor := make(chan string, 1)
+	capture := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		forwardedFor <- r.Header.Get("X-Forwarded-For")
+	}))
+	defer capture.Close()
+	follower2 := New(Config{Store: e.st, Master: e.m, Hostname: "127.0.0.9", Port: 8080, LeaderURL: func() string { return capture.URL }})
+	fr2 := chi.NewRouter()
+	follower2.Mount(fr2)
+	fsrv2 := httptest.NewServer(fr2)
+	defer fsrv2.Close()
+	resp, err = http.Get(fsrv2.URL + "/v2/apps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := <-forwardedFor; got != "127.0.0.1" {
+		t.Fatalf("X-Forwarded-For at the leader %q, want the client's 127.0.0.1", got)
+	}
 	// Events are redirected, not proxied.
 	resp, err = client.Get(fsrv.URL + "/v2/events?event_type=api_post_event")
 	if err != nil {

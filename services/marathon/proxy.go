@@ -50,6 +50,7 @@ func (s *Service) proxy(w http.ResponseWriter, r *http.Request) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
+			pr.SetXForwarded() // the leader's rate limit counts the client, not this node
 			pr.Out.Header.Add(headerVia, "1.1 "+me)
 		},
 		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, _ error) {
