@@ -12,7 +12,8 @@
 // On disk, under Config.WorkDir:
 //
 //	meta/agent_id                  the id the master gave this agent
-//	meta/tasks/<hash>.json         one checkpoint per task (see taskRecord)
+//	meta/tasks.log                 the task checkpoints (see taskRecord and
+//	                               checkpoint_log.go)
 //	slaves/<agent>/frameworks/<fw>/executors/<task>/runs/<run>/
 //	                               the task's sandbox (Mesos' layout)
 package agent
@@ -94,8 +95,6 @@ type Agent struct {
 	stopped   bool
 	sendq     []sendItem
 	sendWake  chan struct{}
-	dirty     map[string][]byte // task checkpoints not flushed yet (checkpoint_batch.go)
-	flushMu   sync.Mutex
 
 	ctx    context.Context // cancelled by Stop
 	cancel context.CancelFunc
@@ -167,7 +166,7 @@ func New(cfg Config) (*Agent, error) {
 		hostname: cfg.Hostname,
 		ip:       hostIP(host),
 		port:     port,
-		ckpt:     checkpoints{dir: filepath.Join(workDir, "meta")},
+		ckpt:     newCheckpoints(filepath.Join(workDir, "meta")),
 		workDir:  workDir,
 		tasks:    map[taskKey]*task{},
 		sendWake: make(chan struct{}, 1),
@@ -249,6 +248,7 @@ func (a *Agent) Stop(ctx context.Context) error {
 	select {
 	case <-done:
 		a.flushCheckpoints()
+		a.ckpt.closeLog()
 		a.log.Info("agent stopped; tasks keep running")
 		return nil
 	case <-ctx.Done():
@@ -266,6 +266,7 @@ func (a *Agent) abort() {
 	a.mu.Unlock()
 	a.cancel()
 	a.wg.Wait()
+	a.ckpt.closeLog()
 }
 
 // goLocked starts f in a goroutine that Stop waits for, unless the agent

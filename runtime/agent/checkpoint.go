@@ -90,13 +90,15 @@ func isTerminal(s mesos.TaskState) bool {
 // checkpoints is the agent's meta directory.
 type checkpoints struct {
 	dir   string
-	batch *checkpointBatch // changes not flushed yet; guarded by the agent's mu
+	batch *checkpointBatch // changes not flushed yet, and the log
 }
 
-func (c checkpoints) tasksDir() string { return filepath.Join(c.dir, "tasks") }
+func newCheckpoints(dir string) checkpoints {
+	return checkpoints{dir: dir, batch: &checkpointBatch{}}
+}
 
 func (c checkpoints) init() error {
-	if err := os.MkdirAll(c.tasksDir(), 0o700); err != nil {
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return fmt.Errorf("checkpoint directory: %w", err)
 	}
 	return nil
@@ -117,35 +119,31 @@ func (c checkpoints) saveAgentID(id string) error {
 	return writeFileAtomic(filepath.Join(c.dir, "agent_id"), []byte(id+"\n"))
 }
 
-// taskFile names a task's checkpoint by a hash of its framework id, task
+// checkpointKey names a task's checkpoint by a hash of its framework id, task
 // id and run id: ids may hold any character, and a task id a framework
 // reuses gets a run, and a checkpoint, of its own.
-func (c checkpoints) taskFile(r *taskRecord) string {
+func checkpointKey(r *taskRecord) string {
 	sum := sha256.Sum256([]byte(r.FrameworkID + "\x00" + r.Info.TaskID.Value + "\x00" + r.RunID))
-	return filepath.Join(c.tasksDir(), hex.EncodeToString(sum[:12])+".json")
+	return hex.EncodeToString(sum[:12])
 }
 
-// loadTasks reads every task checkpoint. An unreadable one is reported
-// in bad and left in place for a human to look at, so that one damaged
-// file does not keep the agent from starting.
+// loadTasks reads every task checkpoint and opens the log for the changes
+// to come. An unreadable one is reported in bad and left for a human to
+// look at, so that one damaged checkpoint does not keep the agent from
+// starting.
 func (c checkpoints) loadTasks() (recs []*taskRecord, bad []error, err error) {
-	entries, err := os.ReadDir(c.tasksDir())
+	l, records, bad, err := openTaskLog(c.dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		path := filepath.Join(c.tasksDir(), e.Name())
-		b, err := os.ReadFile(path)
-		if err != nil {
-			bad = append(bad, err)
-			continue
-		}
+	c.batch.flushMu.Lock()
+	c.batch.log.close()
+	c.batch.log = l
+	c.batch.flushMu.Unlock()
+	for key, b := range records {
 		var r taskRecord
 		if err := json.Unmarshal(b, &r); err != nil {
-			bad = append(bad, fmt.Errorf("%s: %w", path, err))
+			bad = append(bad, fmt.Errorf("task checkpoint %s: %w", key, err))
 			continue
 		}
 		recs = append(recs, &r)

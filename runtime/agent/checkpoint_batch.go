@@ -2,7 +2,6 @@ package agent
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -10,22 +9,20 @@ import (
 
 // Task checkpoints are group-committed. Under a.mu a change only records
 // the task's new record (saveTaskLocked) or its removal (removeTaskLocked);
-// flushCheckpoints writes everything recorded so far outside the mutex,
-// with the files' fsyncs running in parallel (the file system commits them
-// together) and one fsync of the directory for all the renames. The
-// sender flushes before it posts any update, and once more as the agent
-// stops, so an update the master has seen is always checkpointed first,
-// as before; but a burst
-// of launches and updates costs a few fsyncs instead of two per update,
-// and none of them holds up the agent's mutex.
+// flushCheckpoints writes everything recorded so far outside the mutex, as
+// lines appended to the checkpoint log with one fdatasync for all of them
+// (checkpoint_log.go). The sender flushes before it posts any update, and
+// once more as the agent stops, so an update the master has seen is always
+// checkpointed first; but a burst of launches and updates costs a few
+// syncs instead of two per update, and none of them holds up the agent's
+// mutex.
 
-// ckptWriters bounds the files written at once by one flush.
-const ckptWriters = 16
-
-// checkpointBatch is the agent's checkpoint changes not flushed yet.
+// checkpointBatch is the agent's checkpoint changes not flushed yet, and
+// the log they go to.
 type checkpointBatch struct {
 	flushMu sync.Mutex        // flushes commit in order: a later one has newer records
-	dirty   map[string][]byte // file -> new content, nil for a removal; under the agent's mu
+	dirty   map[string][]byte // task key -> new record, nil for a removal; under the agent's mu
+	log     *taskLog          // under flushMu; opened by loadTasks
 }
 
 func (a *Agent) saveTaskLocked(r *taskRecord) {
@@ -34,17 +31,14 @@ func (a *Agent) saveTaskLocked(r *taskRecord) {
 		a.log.Error("cannot encode task checkpoint", "task", r.Info.TaskID.Value, "err", err)
 		return
 	}
-	a.batchLocked().dirty[a.ckpt.taskFile(r)] = b
+	a.batchLocked().dirty[checkpointKey(r)] = b
 }
 
 func (a *Agent) removeTaskLocked(r *taskRecord) {
-	a.batchLocked().dirty[a.ckpt.taskFile(r)] = nil
+	a.batchLocked().dirty[checkpointKey(r)] = nil
 }
 
 func (a *Agent) batchLocked() *checkpointBatch {
-	if a.ckpt.batch == nil {
-		a.ckpt.batch = &checkpointBatch{}
-	}
 	if a.ckpt.batch.dirty == nil {
 		a.ckpt.batch.dirty = map[string][]byte{}
 	}
@@ -53,9 +47,7 @@ func (a *Agent) batchLocked() *checkpointBatch {
 
 // flushCheckpoints makes every checkpoint change recorded so far durable.
 func (a *Agent) flushCheckpoints() {
-	a.mu.Lock()
-	cb := a.batchLocked()
-	a.mu.Unlock()
+	cb := a.ckpt.batch
 	cb.flushMu.Lock()
 	defer cb.flushMu.Unlock()
 	a.mu.Lock()
@@ -65,61 +57,37 @@ func (a *Agent) flushCheckpoints() {
 	if len(batch) == 0 {
 		return
 	}
-	if err := commitFiles(a.ckpt.tasksDir(), batch); err != nil {
-		a.log.Error("cannot checkpoint tasks", "files", len(batch), "err", err)
+	if cb.log == nil { // closed by Stop; a late change still gets written
+		l, _, bad, err := openTaskLog(a.ckpt.dir)
+		if err != nil {
+			a.log.Error("cannot open the task checkpoint log", "err", err)
+			return
+		}
+		for _, err := range bad {
+			a.log.Error("ignoring an unreadable task checkpoint", "err", err)
+		}
+		cb.log = l
+	}
+	if err := cb.log.append(batch); err != nil {
+		a.log.Error("cannot checkpoint tasks", "tasks", len(batch), "err", err)
+		return
+	}
+	if cb.log.needsCompaction() {
+		l, err := cb.log.compact()
+		if err != nil {
+			a.log.Error("cannot compact the task checkpoint log", "err", err)
+			return
+		}
+		cb.log = l
 	}
 }
 
-// commitFiles replaces (or, for a nil value, removes) the files of batch,
-// all in dir, so that a crash leaves each either old or new: temporary
-// files written and fsynced in parallel, renamed over, then one fsync of
-// the directory.
-func commitFiles(dir string, batch map[string][]byte) error {
-	type written struct{ tmp, path string }
-	var (
-		mu   sync.Mutex
-		done []written
-		errs []error
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, ckptWriters)
-	)
-	for path, data := range batch {
-		if data == nil {
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			tmp, err := writeSynced(path, data)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			done = append(done, written{tmp, path})
-		}()
-	}
-	wg.Wait()
-	for _, w := range done {
-		if err := os.Rename(w.tmp, w.path); err != nil {
-			os.Remove(w.tmp)
-			errs = append(errs, err)
-		}
-	}
-	for path, data := range batch {
-		if data == nil {
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, err)
-			}
-		}
-	}
-	if d, err := os.Open(dir); err == nil {
-		errs = append(errs, d.Sync())
-		d.Close()
-	}
-	return errors.Join(errs...)
+// closeLog closes the checkpoint log once the agent is done with it.
+func (c checkpoints) closeLog() {
+	c.batch.flushMu.Lock()
+	defer c.batch.flushMu.Unlock()
+	c.batch.log.close()
+	c.batch.log = nil
 }
 
 // writeSynced writes data to a new temporary file beside path and fsyncs
