@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,11 +76,23 @@ func encodeCommand(cmd Command) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(envelope{Type: cmd.CommandType(), Data: data})
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{encodingV1}, body...), nil
+	return encodeEnvelope(cmd.CommandType(), data), nil
+}
+
+// encodeEnvelope is the encoding byte and json.Marshal(envelope{typ,
+// data}), built by hand: data is already what json.Marshal returns
+// (compact, HTML-escaped), and json.Marshal would validate and copy it
+// once more through json.RawMessage, which cost a tenth of the node's CPU
+// when 1 000 tasks started.
+func encodeEnvelope(typ string, data []byte) []byte {
+	name, _ := json.Marshal(typ) // a string always encodes
+	buf := make([]byte, 0, len(`.{"t":,"d":}`)+len(name)+len(data))
+	buf = append(buf, encodingV1)
+	buf = append(buf, `{"t":`...)
+	buf = append(buf, name...)
+	buf = append(buf, `,"d":`...)
+	buf = append(buf, data...)
+	return append(buf, '}')
 }
 
 // ErrUnknownCommand is returned for a log entry whose type no package
@@ -90,9 +103,16 @@ func applyEncoded(tx *bolt.Tx, raw []byte) (any, error) {
 	if len(raw) == 0 || raw[0] != encodingV1 {
 		return nil, fmt.Errorf("store: unsupported command encoding")
 	}
-	var env envelope
-	if err := json.Unmarshal(raw[1:], &env); err != nil {
-		return nil, fmt.Errorf("store: decode command: %w", err)
+	return applyEnvelope(tx, raw[1:])
+}
+
+// applyEnvelope applies an envelope (a command without its encoding byte).
+func applyEnvelope(tx *bolt.Tx, body []byte) (any, error) {
+	env, ok := cutEnvelope(body)
+	if !ok {
+		if err := json.Unmarshal(body, &env); err != nil {
+			return nil, fmt.Errorf("store: decode command: %w", err)
+		}
 	}
 	registryMu.RLock()
 	reg, ok := registry[env.Type]
@@ -101,4 +121,26 @@ func applyEncoded(tx *bolt.Tx, raw []byte) (any, error) {
 		return nil, fmt.Errorf("store: %w %q", ErrUnknownCommand, env.Type)
 	}
 	return reg.apply(tx, env.Data)
+}
+
+// cutEnvelope splits an envelope of the exact form encodeEnvelope writes
+// for a type name without escapes, without scanning the command's data
+// (its decoder validates it); ok is false for any other form, which goes
+// through json.Unmarshal. (An envelope with fields after "d", which no
+// version writes, would not decode: a later encoding gets a new byte.)
+func cutEnvelope(body []byte) (env envelope, ok bool) {
+	rest, ok := bytes.CutPrefix(body, []byte(`{"t":"`))
+	if !ok {
+		return env, false
+	}
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return env, false
+	}
+	name := rest[:end]
+	data, ok := bytes.CutPrefix(rest[end+1:], []byte(`,"d":`))
+	if !ok || len(data) < 2 || data[len(data)-1] != '}' {
+		return env, false
+	}
+	return envelope{Type: string(name), Data: data[:len(data)-1]}, true
 }

@@ -319,6 +319,11 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s: %w", cmd.CommandType(), err)
 	}
+	return s.replicate(ctx, cmd.CommandType(), data)
+}
+
+// replicate replicates an encoded command of the named type.
+func (s *Store) replicate(ctx context.Context, name string, data []byte) (any, error) {
 	r := s.raft() // one instance for the check and the apply (see useClusterTimeouts)
 	if r.State() == raft.Leader {
 		if err := s.guard.check(); err != nil {
@@ -337,7 +342,7 @@ func (s *Store) Apply(ctx context.Context, cmd Command) (any, error) {
 			addr, _ := s.Leader()
 			return nil, &ErrNotLeader{Leader: addr}
 		}
-		return nil, fmt.Errorf("store: apply %s: %w", cmd.CommandType(), err)
+		return nil, fmt.Errorf("store: apply %s: %w", name, err)
 	}
 	if err, ok := f.Response().(error); ok {
 		return nil, err

@@ -60,7 +60,40 @@ type PutFramework struct{ Framework FrameworkRecord }
 type RemoveFramework struct{ ID string }
 
 // PutTask stores or replaces a task.
-type PutTask struct{ Task TaskRecord }
+type PutTask struct {
+	Task TaskRecord
+	// encoded is Task as it came out of the Raft log, set by UnmarshalJSON
+	// with taskKey's fields of Task (the rest of Task is left empty).
+	encoded json.RawMessage
+}
+
+// UnmarshalJSON keeps the task as the log holds it: the state machine
+// stores those bytes, which are what putJSON would write (json.Marshal of
+// the same record), rather than decoding the whole TaskInfo and encoding
+// it again, on every node and for every status update.
+func (c *PutTask) UnmarshalJSON(b []byte) error {
+	var raw struct{ Task json.RawMessage }
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	var key struct {
+		FrameworkID string `json:"framework_id"`
+		Info        struct {
+			TaskID struct {
+				Value string `json:"value"`
+			} `json:"task_id"`
+		} `json:"info"`
+	}
+	if len(raw.Task) > 0 {
+		if err := json.Unmarshal(raw.Task, &key); err != nil {
+			return err
+		}
+	}
+	*c = PutTask{encoded: raw.Task}
+	c.Task.FrameworkID = key.FrameworkID
+	c.Task.Info.TaskID.Value = key.Info.TaskID.Value
+	return nil
+}
 
 // RemoveTask forgets a task whose terminal update was acknowledged.
 type RemoveTask struct{ FrameworkID, TaskID string }
@@ -115,7 +148,11 @@ func init() {
 		if c.Task.FrameworkID == "" || c.Task.Info.TaskID.Value == "" {
 			return nil, errors.New("task key is empty")
 		}
-		return nil, putJSON(tx, tasksBucket, taskKey(c.Task.FrameworkID, c.Task.Info.TaskID.Value), &c.Task)
+		key := taskKey(c.Task.FrameworkID, c.Task.Info.TaskID.Value)
+		if c.encoded != nil {
+			return nil, putBytes(tx, tasksBucket, key, c.encoded)
+		}
+		return nil, putJSON(tx, tasksBucket, key, &c.Task)
 	})
 	store.Register(func(tx *bolt.Tx, c RemoveTask) (any, error) {
 		return nil, deleteKey(tx, tasksBucket, taskKey(c.FrameworkID, c.TaskID))
@@ -127,6 +164,10 @@ func putJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
 	if err != nil {
 		return err
 	}
+	return putBytes(tx, bucket, key, data)
+}
+
+func putBytes(tx *bolt.Tx, bucket, key, data []byte) error {
 	b, err := tx.CreateBucketIfNotExists(bucket)
 	if err != nil {
 		return err
