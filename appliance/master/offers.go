@@ -101,10 +101,14 @@ func (m *Master) snapshot(now time.Time) drf.Snapshot {
 		for r := range f.suppressed {
 			df.Suppressed = append(df.Suppressed, r)
 		}
+		roles := map[string]bool{}
 		for _, t := range f.tasks {
 			if !isTerminal(t.state()) {
-				df.Allocated[t.role] = df.Allocated[t.role].Add(t.res)
+				roles[t.role] = true
 			}
+		}
+		for role := range roles {
+			df.Allocated[role] = activeResources(f.tasks, func(t *task) bool { return t.role == role })
 		}
 		for _, o := range f.offers {
 			df.Allocated[o.role] = df.Allocated[o.role].Add(o.res)

@@ -70,13 +70,19 @@ type agent struct {
 func (a *agent) pid() string { return "slave(1)@" + a.Address }
 
 func (a *agent) used() resources.Resources {
-	var used resources.Resources
-	for _, t := range a.tasks {
-		if !isTerminal(t.state()) {
-			used = used.Add(t.res)
+	return activeResources(a.tasks, func(*task) bool { return true })
+}
+
+// activeResources sums the resources of the tasks not terminal yet that
+// match.
+func activeResources(tasks map[string]*task, match func(*task) bool) resources.Resources {
+	return resources.Sum(func(yield func(resources.Resources) bool) {
+		for _, t := range tasks {
+			if !isTerminal(t.state()) && match(t) && !yield(t.res) {
+				return
+			}
 		}
-	}
-	return used
+	})
 }
 
 // available is what may be offered: total less used less offered.

@@ -7,40 +7,32 @@ import (
 	"sync"
 )
 
-// Task checkpoints are group-committed. Under a.mu a change only records
-// the task's new record (saveTaskLocked) or its removal (removeTaskLocked);
-// flushCheckpoints writes everything recorded so far outside the mutex, as
-// lines appended to the checkpoint log with one fdatasync for all of them
-// (checkpoint_log.go). The sender flushes before it posts any update, and
-// once more as the agent stops, so an update the master has seen is always
-// checkpointed first; but a burst of launches and updates costs a few
-// syncs instead of two per update, and none of them holds up the agent's
-// mutex.
+// Task checkpoints are group-committed. Under a.mu a change only marks
+// the task's record as changed (saveTaskLocked) or removed
+// (removeTaskLocked); flushCheckpoints encodes each marked record once, as
+// it is then, and writes them outside the mutex, as lines appended to the
+// checkpoint log with one fdatasync for all of them (checkpoint_log.go).
+// The sender flushes before it posts any update, and once more as the
+// agent stops, so an update the master has seen is always checkpointed
+// first; but a burst of launches and updates costs a few syncs instead of
+// two per update, a task changed several times between two flushes is
+// encoded once, and no sync holds up the agent's mutex.
 
 // checkpointBatch is the agent's checkpoint changes not flushed yet, and
 // the log they go to.
 type checkpointBatch struct {
-	flushMu sync.Mutex        // flushes commit in order: a later one has newer records
-	dirty   map[string][]byte // task key -> new record, nil for a removal; under the agent's mu
-	log     *taskLog          // under flushMu; opened by loadTasks
+	flushMu sync.Mutex             // flushes commit in order: a later one has newer records
+	dirty   map[string]*taskRecord // task key -> changed record, nil for a removal; under the agent's mu
+	log     *taskLog               // under flushMu; opened by loadTasks
 }
 
-func (a *Agent) saveTaskLocked(r *taskRecord) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		a.log.Error("cannot encode task checkpoint", "task", r.Info.TaskID.Value, "err", err)
-		return
-	}
-	a.batchLocked().dirty[checkpointKey(r)] = b
-}
+func (a *Agent) saveTaskLocked(r *taskRecord) { a.batchLocked().dirty[checkpointKey(r)] = r }
 
-func (a *Agent) removeTaskLocked(r *taskRecord) {
-	a.batchLocked().dirty[checkpointKey(r)] = nil
-}
+func (a *Agent) removeTaskLocked(r *taskRecord) { a.batchLocked().dirty[checkpointKey(r)] = nil }
 
 func (a *Agent) batchLocked() *checkpointBatch {
 	if a.ckpt.batch.dirty == nil {
-		a.ckpt.batch.dirty = map[string][]byte{}
+		a.ckpt.batch.dirty = map[string]*taskRecord{}
 	}
 	return a.ckpt.batch
 }
@@ -51,8 +43,7 @@ func (a *Agent) flushCheckpoints() {
 	cb.flushMu.Lock()
 	defer cb.flushMu.Unlock()
 	a.mu.Lock()
-	batch := cb.dirty
-	cb.dirty = nil
+	batch := a.encodeDirtyLocked()
 	a.mu.Unlock()
 	if len(batch) == 0 {
 		return
@@ -80,6 +71,27 @@ func (a *Agent) flushCheckpoints() {
 		}
 		cb.log = l
 	}
+}
+
+// encodeDirtyLocked takes the changes recorded since the last flush,
+// encoded (nil for a removal).
+func (a *Agent) encodeDirtyLocked() map[string][]byte {
+	cb := a.ckpt.batch
+	batch := make(map[string][]byte, len(cb.dirty))
+	for key, r := range cb.dirty {
+		if r == nil {
+			batch[key] = nil
+			continue
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			a.log.Error("cannot encode task checkpoint", "task", r.Info.TaskID.Value, "err", err)
+			continue
+		}
+		batch[key] = b
+	}
+	cb.dirty = nil
+	return batch
 }
 
 // closeLog closes the checkpoint log once the agent is done with it.

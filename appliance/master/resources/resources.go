@@ -61,6 +61,27 @@ func (r Resources) Add(o Resources) Resources {
 	}
 }
 
+// Sum returns the sum of all the resources of seq: what adding them one by
+// one with Add gives, in one pass. Add copies the ports accumulated so far,
+// so a sum over many tasks by Add takes time quadratic in the tasks; Sum
+// gathers the ranges and merges them once.
+func Sum(seq iter.Seq[Resources]) Resources {
+	var total Resources
+	var ports []Range
+	for r := range seq {
+		total.CPUs = total.CPUs.Add(r.CPUs)
+		total.Mem = total.Mem.Add(r.Mem)
+		total.Disk = total.Disk.Add(r.Disk)
+		total.GPUs = total.GPUs.Add(r.GPUs)
+		ports = append(ports, r.Ports...)
+		if len(r.other) > 0 {
+			total.other = mergeOther(total.other, r.other, Scalar.Add)
+		}
+	}
+	total.Ports = NewRanges(ports...)
+	return total
+}
+
 // Sub returns r minus o. Like Mesos, it never goes negative: a scalar that o
 // has more of than r becomes zero, and ports of o that r lacks are ignored.
 // When that matters, check r.Contains(o) first; o.Sub(r) is what r lacks.

@@ -152,3 +152,26 @@ func TestArithmeticProperties(t *testing.T) {
 		}
 	}
 }
+
+// Sum is what adding one by one gives.
+func TestSumIsRepeatedAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 300 {
+		all := make([]Resources, rng.IntN(40))
+		var want Resources
+		for j := range all {
+			all[j] = Resources{CPUs: Scalar(rng.Int64N(5000)), Mem: Scalar(rng.Int64N(3)) * 1000, Disk: Scalar(rng.Int64N(2)),
+				Ports: NewRanges(Range{rng.Uint64N(500), rng.Uint64N(500)}, Range{rng.Uint64N(500), rng.Uint64N(500)})}
+			if rng.IntN(4) == 0 {
+				all[j], _ = all[j].WithScalar([]string{"bw", "iops"}[rng.IntN(2)], Scalar(rng.Int64N(3000)))
+			}
+			if j == 0 && rng.IntN(5) == 0 {
+				all[j].CPUs = MaxScalar * 9000 // saturates
+			}
+			want = want.Add(all[j])
+		}
+		if got := Sum(slices.Values(all)); !got.Equal(want) || len(got.Ports) != len(want.Ports) {
+			t.Fatalf("case %d: Sum = %v, one by one %v", i, got, want)
+		}
+	}
+}
