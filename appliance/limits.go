@@ -31,7 +31,8 @@ func bodyLimit(surface, path string) int64 {
 		return maxMarathonBody
 	case "master":
 		switch strings.TrimPrefix(path, "/master") {
-		case "/api/v1/scheduler", strings.TrimPrefix(agentapi.SubscribePath, "/master"), strings.TrimPrefix(agentapi.UpdatePath, "/master"):
+		case "/api/v1/scheduler", strings.TrimPrefix(agentapi.SubscribePath, "/master"), strings.TrimPrefix(agentapi.UpdatePath, "/master"),
+			strings.TrimPrefix(agentapi.UpdatesPath, "/master"):
 			return maxMesosCallBody
 		}
 	}

@@ -75,3 +75,20 @@ func (m *Master) serveAgentUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
+
+// serveAgentUpdates takes a round of status updates (agentapi.Updates);
+// 202 means all of them are persisted and forwarded. Otherwise the valid
+// ones are, and the answer is the first refusal; the agent resends what
+// is not acknowledged either way.
+func (m *Master) serveAgentUpdates(w http.ResponseWriter, r *http.Request) {
+	var us agentapi.Updates
+	if err := decodeJSONBody(r.Body, &us); err != nil {
+		httpError(w, http.StatusBadRequest, "Failed to parse status updates: "+err.Error())
+		return
+	}
+	if err := m.AgentUpdates(us.Updates); err != nil {
+		callError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}

@@ -176,20 +176,34 @@ func (m *Master) markUnreachable(a *agent) {
 }
 
 // AgentUpdate takes a status update from an agent.
-func (m *Master) AgentUpdate(u agentapi.Update) error {
+func (m *Master) AgentUpdate(u agentapi.Update) error { return m.AgentUpdates([]agentapi.Update{u}) }
+
+// AgentUpdates takes status updates from an agent, each as AgentUpdate
+// would, and waits for the registry once for all of them. Every valid
+// update is taken; the error is the first update's that was not.
+func (m *Master) AgentUpdates(us []agentapi.Update) error {
 	defer m.syncRegistry() // after the unlock: the answer means durable
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
 		return ErrNotRunning
 	}
-	a := m.agents[u.AgentID]
-	if a == nil {
-		return &CallError{Code: 403, Message: "Agent " + u.AgentID + " is not registered"}
+	var first error
+	refuse := func(err error) {
+		if first == nil {
+			first = err
+		}
 	}
-	if u.Status.TaskID.Value == "" || u.Status.State == nil {
-		return badRequest("Status update needs a task id and a state")
+	for _, u := range us {
+		a := m.agents[u.AgentID]
+		switch {
+		case a == nil:
+			refuse(&CallError{Code: 403, Message: "Agent " + u.AgentID + " is not registered"})
+		case u.Status.TaskID.Value == "" || u.Status.State == nil:
+			refuse(badRequest("Status update needs a task id and a state"))
+		default:
+			m.statusUpdate(a, u.FrameworkID, u.Status)
+		}
 	}
-	m.statusUpdate(a, u.FrameworkID, u.Status)
-	return nil
+	return first
 }

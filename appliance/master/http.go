@@ -43,6 +43,7 @@ func (m *Master) Mount(r chi.Router, leader LeaderFunc) {
 	}
 	r.Post(agentapi.SubscribePath, lead(m.serveAgentSubscribe))
 	r.Post(agentapi.UpdatePath, lead(m.serveAgentUpdate))
+	r.Post(agentapi.UpdatesPath, lead(m.serveAgentUpdates))
 
 	// get serves a v0 view: rendered once per change of the master's
 	// state and shared by every request for the same view (same query

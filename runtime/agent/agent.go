@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -104,6 +105,9 @@ type Agent struct {
 // connection is one successful subscription; updates go to its master.
 type connection struct {
 	base string // scheme://host:port of the master that answered
+	// oneByOne is set once the master answered an Updates call 404: it
+	// predates them, and takes each update in an Update call.
+	oneByOne atomic.Bool
 }
 
 // New validates the configuration and measures the machine; nothing runs

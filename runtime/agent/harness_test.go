@@ -45,6 +45,10 @@ type fakeMaster struct {
 	autoAck  bool
 	redirect string // host:port to send subscriptions to with a 307
 	nextID   int
+	// oneByOne makes the master one that predates Updates calls (404);
+	// rounds counts the Updates calls it took.
+	oneByOne bool
+	rounds   int
 }
 
 type fakeStream struct {
@@ -60,6 +64,7 @@ func newFakeMaster(t *testing.T) *fakeMaster {
 	mux := http.NewServeMux()
 	mux.HandleFunc(agentapi.SubscribePath, m.serveSubscribe)
 	mux.HandleFunc(agentapi.UpdatePath, m.serveUpdate)
+	mux.HandleFunc(agentapi.UpdatesPath, m.serveUpdates)
 	m.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		m.closeStream()
@@ -142,6 +147,32 @@ func (m *fakeMaster) serveUpdate(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 	if ack {
 		m.ack(u)
+	}
+}
+
+func (m *fakeMaster) serveUpdates(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	old := m.oneByOne
+	m.mu.Unlock()
+	if old {
+		http.NotFound(w, r)
+		return
+	}
+	var us agentapi.Updates
+	if err := json.NewDecoder(r.Body).Decode(&us); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	m.mu.Lock()
+	m.updates = append(m.updates, us.Updates...)
+	m.rounds++
+	ack := m.autoAck
+	m.mu.Unlock()
+	w.WriteHeader(http.StatusAccepted)
+	if ack {
+		for _, u := range us.Updates {
+			m.ack(u)
+		}
 	}
 }
 

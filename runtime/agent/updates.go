@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -267,20 +269,12 @@ func (a *Agent) sender() {
 			return
 		}
 		for {
-			base, round := a.nextRound()
+			conn, round := a.nextRound()
 			if round == nil {
 				break
 			}
 			a.flushCheckpoints()
-			var wg sync.WaitGroup
-			for _, upd := range round {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					a.post(client, base, upd)
-				}()
-			}
-			wg.Wait()
+			a.postRound(client, conn, round)
 		}
 	}
 }
@@ -288,15 +282,15 @@ func (a *Agent) sender() {
 // nextRound pops the next round of updates, skipping items gone stale
 // (already acknowledged) and dropping everything while no master is
 // connected. It returns nil when the queue is empty.
-func (a *Agent) nextRound() (string, []agentapi.Update) {
+func (a *Agent) nextRound() (*connection, []agentapi.Update) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.stopped {
-		return "", nil
+		return nil, nil
 	}
 	if a.conn == nil {
 		a.sendq = nil
-		return "", nil
+		return nil, nil
 	}
 	round := []agentapi.Update{}
 	taken := map[taskKey]bool{}
@@ -322,32 +316,100 @@ func (a *Agent) nextRound() (string, []agentapi.Update) {
 	}
 	a.sendq = later
 	if len(round) == 0 && len(later) == 0 {
-		return "", nil
+		return nil, nil
 	}
-	return a.conn.base, round
+	return a.conn, round
 }
 
-func (a *Agent) post(client *http.Client, base string, upd agentapi.Update) {
-	body, err := json.Marshal(upd)
-	if err != nil {
-		a.log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
-		return
+// maxUpdatesBody bounds the body of one Updates call; a round that
+// encodes to more goes in several calls.
+const maxUpdatesBody = 1 << 20
+
+// postRound posts a round of updates in Updates calls (at most
+// maxUpdatesBody each, posted at once), or, to a master that answers them
+// 404 (one that predates them), each in an Update call of its own. What
+// fails is resent by the retry timers.
+func (a *Agent) postRound(client *http.Client, conn *connection, round []agentapi.Update) {
+	var wg sync.WaitGroup
+	if !conn.oneByOne.Load() {
+		var unknown atomic.Bool
+		for _, body := range encodeUpdates(round, a.log) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if a.postBody(client, conn.base+agentapi.UpdatesPath, body, len(round)) == http.StatusNotFound {
+					unknown.Store(true)
+				}
+			}()
+		}
+		wg.Wait()
+		if !unknown.Load() {
+			return
+		}
+		a.log.Info("the master takes status updates one by one", "master", conn.base)
+		conn.oneByOne.Store(true)
 	}
-	req, err := http.NewRequestWithContext(a.ctx, http.MethodPost, base+agentapi.UpdatePath, bytes.NewReader(body))
+	for _, upd := range round {
+		body, err := json.Marshal(upd)
+		if err != nil {
+			a.log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.postBody(client, conn.base+agentapi.UpdatePath, body, 1)
+		}()
+	}
+	wg.Wait()
+}
+
+// encodeUpdates encodes round as the bodies of Updates calls of at most
+// maxUpdatesBody bytes (or of one update, if that alone is larger).
+func encodeUpdates(round []agentapi.Update, log *slog.Logger) [][]byte {
+	const head, tail = `{"updates":[`, `]}`
+	var bodies [][]byte
+	body := []byte(head)
+	for _, upd := range round {
+		b, err := json.Marshal(upd)
+		if err != nil {
+			log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
+			continue
+		}
+		if len(body) > len(head) && len(body)+1+len(b)+len(tail) > maxUpdatesBody {
+			bodies = append(bodies, append(body, tail...))
+			body = []byte(head)
+		}
+		if len(body) > len(head) {
+			body = append(body, ',')
+		}
+		body = append(body, b...)
+	}
+	if len(body) > len(head) {
+		bodies = append(bodies, append(body, tail...))
+	}
+	return bodies
+}
+
+// postBody POSTs an update call and returns the answer's status code (0
+// when there was none).
+func (a *Agent) postBody(client *http.Client, url string, body []byte, updates int) int {
+	req, err := http.NewRequestWithContext(a.ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		a.log.Warn("cannot send status update", "err", err)
-		return
+		a.log.Warn("cannot send status updates", "err", err)
+		return 0
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		a.log.Debug("sending status update failed; it will be retried", "task", upd.Status.TaskID.Value, "err", err)
-		return
+		a.log.Debug("sending status updates failed; they will be retried", "updates", updates, "err", err)
+		return 0
 	}
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		a.log.Warn("master refused status update; it will be retried", "task", upd.Status.TaskID.Value,
+	if resp.StatusCode/100 != 2 && resp.StatusCode != http.StatusNotFound {
+		a.log.Warn("master refused status updates; they will be retried", "updates", updates,
 			"status", resp.StatusCode, "message", strings.TrimSpace(string(msg)))
 	}
+	return resp.StatusCode
 }

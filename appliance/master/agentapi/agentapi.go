@@ -1,7 +1,8 @@
 // Package agentapi is the protocol between a mesosbox agent and the leading
 // master. It plays the part of libprocess' agent messages in Apache Mesos,
 // shaped like the v1 scheduler API: the agent POSTs a Subscribe and reads a
-// RecordIO stream of Events; it POSTs each status update as an Update call.
+// RecordIO stream of Events; it POSTs status updates as Update calls, or
+// several at once as an Updates call.
 // Payloads reuse the Mesos v1 types so tasks and statuses cross unchanged.
 package agentapi
 
@@ -13,6 +14,7 @@ import (
 const (
 	SubscribePath = "/master/internal/agent/subscribe"
 	UpdatePath    = "/master/internal/agent/update"
+	UpdatesPath   = "/master/internal/agent/updates"
 )
 
 // Subscribe registers (or re-registers) an agent and opens its event stream.
@@ -35,6 +37,14 @@ type Task struct {
 	FrameworkID string           `json:"framework_id"`
 	Info        mesos.TaskInfo   `json:"info"`
 	Status      mesos.TaskStatus `json:"status"`
+}
+
+// Updates carries a round of status updates (of distinct tasks) in one
+// call, so that a burst of them costs one request and one registry commit
+// instead of one each. A master without UpdatesPath answers 404; the agent
+// then posts each Update on its own.
+type Updates struct {
+	Updates []Update `json:"updates"`
 }
 
 // EventType names an event sent from master to agent.
