@@ -16,7 +16,8 @@ import (
 // 127.0.0.1-3, churning through the leader's Marathon; halfway through, a
 // follower is killed with SIGKILL and restarted on its data directory
 // (its agent's tasks, plain processes, outlive it and are taken back).
-// Each node's goroutines (from its /debug/pprof) and RSS are sampled.
+// Each node's goroutines and live heap (from its /debug/pprof) and its
+// anonymous and file-backed resident memory are sampled (soak_memory_test.go).
 func soakRealCluster(t *testing.T, cfg soakConfig) {
 	perNode := cfg.tasks/3 + 50
 	c := startRealCluster(t, "--pprof", "--resources", fmt.Sprintf("cpus:%d;mem:%d", perNode/10+4, perNode*16+1024))
@@ -28,25 +29,24 @@ func soakRealCluster(t *testing.T, cfg soakConfig) {
 	for _, p := range c.nodes {
 		agents = append(agents, c.url(p, c.ports.Agent))
 	}
-	hosts := func(s *soakSample) {
+	hosts := func(tag string) []hostMem {
+		var hs []hostMem
 		for _, p := range c.nodes {
-			s.goroutines = append(s.goroutines, c.goroutines(p))
-			rss := 0.0
-			if p.cmd != nil {
-				rss = rssMiB(strconv.Itoa(p.cmd.Process.Pid))
-			}
-			s.rssMiB = append(s.rssMiB, rss)
+			hs = append(hs, c.sampleNode(p, tag))
 		}
+		return hs
 	}
 	faults := 0
-	midway := func(t *testing.T) {
-		var leader, follower *proc
+	midway := func(t *testing.T) int {
+		var leader *proc
 		nodetest.WaitFor(t, 30*time.Second, "a leader", func() bool { leader = c.leader(); return leader != nil })
-		for _, p := range c.nodes {
+		restarted := -1
+		for i, p := range c.nodes {
 			if p != leader && p.cmd != nil {
-				follower = p
+				restarted = i
 			}
 		}
+		follower := c.nodes[restarted]
 		c.kill(follower)
 		faults++
 		c.start(follower)
@@ -58,7 +58,13 @@ func soakRealCluster(t *testing.T, cfg soakConfig) {
 			}
 			return false
 		})
+		// Re-attached: its agent serves the tasks it took back.
+		nodetest.WaitFor(t, 60*time.Second, follower.name+"'s agent serving its tasks", func() bool {
+			active, _ := agentTasks(agents[restarted])
+			return len(active) > 0
+		})
 		t.Logf("fault: %s killed with SIGKILL and restarted; it is a follower again", follower.name)
+		return restarted
 	}
 	soak(t, cfg, 3, soakTarget{marathon: marathon, agents: agents, hosts: hosts, midway: midway})
 	t.Logf("faults injected %d (a follower's SIGKILL and restart)", faults)
