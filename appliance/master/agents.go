@@ -101,7 +101,7 @@ func (m *Master) reconcileAgentTasks(a *agent, reported []agentapi.Task) {
 // masterUpdate applies a status the master generated to a task it tracks.
 func (m *Master) masterUpdate(f *framework, t *task, st mesos.TaskStatus) {
 	t.Statuses = appendStatus(t.Statuses, st)
-	m.persist(PutTask{Task: t.TaskRecord})
+	m.persistStatuses(t)
 	m.publishTaskUpdated(t, st)
 	if f != nil {
 		m.event(f, updateEvent(st))
@@ -167,7 +167,7 @@ func (m *Master) markUnreachable(a *agent) {
 			ts := mesos.TimeInfo{Nanoseconds: a.unreachableAt.UnixNano()}
 			st.UnreachableTime = &ts
 			t.Statuses = appendStatus(t.Statuses, st)
-			m.persist(PutTask{Task: t.TaskRecord})
+			m.persistStatuses(t)
 			m.event(f, updateEvent(st))
 			continue
 		}

@@ -1,6 +1,7 @@
 package master
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"time"
@@ -127,35 +128,31 @@ func init() {
 		if err := deleteKey(tx, frameworksBucket, []byte(c.ID)); err != nil {
 			return nil, err
 		}
-		b := tx.Bucket(tasksBucket)
-		if b == nil {
-			return nil, nil
-		}
 		prefix := []byte(c.ID + "\x00")
-		var keys [][]byte
-		cur := b.Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = cur.Next() {
-			keys = append(keys, append([]byte(nil), k...))
+		if err := deletePrefix(tx, tasksBucket, prefix); err != nil {
+			return nil, err
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return nil, err
-			}
-		}
-		return nil, nil
+		return nil, deletePrefix(tx, taskStatusesBucket, prefix)
 	})
 	store.Register(func(tx *bolt.Tx, c PutTask) (any, error) {
 		if c.Task.FrameworkID == "" || c.Task.Info.TaskID.Value == "" {
 			return nil, errors.New("task key is empty")
 		}
 		key := taskKey(c.Task.FrameworkID, c.Task.Info.TaskID.Value)
+		if err := deleteKey(tx, taskStatusesBucket, key); err != nil { // the record has the latest
+			return nil, err
+		}
 		if c.encoded != nil {
 			return nil, putBytes(tx, tasksBucket, key, c.encoded)
 		}
 		return nil, putJSON(tx, tasksBucket, key, &c.Task)
 	})
 	store.Register(func(tx *bolt.Tx, c RemoveTask) (any, error) {
-		return nil, deleteKey(tx, tasksBucket, taskKey(c.FrameworkID, c.TaskID))
+		key := taskKey(c.FrameworkID, c.TaskID)
+		if err := deleteKey(tx, taskStatusesBucket, key); err != nil {
+			return nil, err
+		}
+		return nil, deleteKey(tx, tasksBucket, key)
 	})
 }
 
@@ -173,6 +170,25 @@ func putBytes(tx *bolt.Tx, bucket, key, data []byte) error {
 		return err
 	}
 	return b.Put(key, data)
+}
+
+// deletePrefix deletes the keys of bucket that begin with prefix.
+func deletePrefix(tx *bolt.Tx, bucket, prefix []byte) error {
+	b := tx.Bucket(bucket)
+	if b == nil {
+		return nil
+	}
+	var keys [][]byte
+	cur := b.Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		keys = append(keys, append([]byte(nil), k...))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func deleteKey(tx *bolt.Tx, bucket, key []byte) error {
@@ -208,9 +224,16 @@ func loadRegistry(st *store.Store) (registry, error) {
 		}); err != nil {
 			return err
 		}
-		return each(tx, tasksBucket, func(v []byte) error {
+		b := tx.Bucket(tasksBucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
 			var t TaskRecord
 			err := json.Unmarshal(v, &t)
+			if err == nil {
+				err = loadTaskStatuses(tx, k, &t)
+			}
 			r.tasks = append(r.tasks, t)
 			return err
 		})

@@ -174,6 +174,7 @@ func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus)
 	f := m.frameworks[frameworkID]
 	key := frameworkID + "/" + st.TaskID.Value
 	t := a.tasks[key]
+	adopted := false
 	if t == nil {
 		if f != nil {
 			t = f.tasks[st.TaskID.Value]
@@ -181,6 +182,7 @@ func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus)
 		if t == nil {
 			// A task the master never knew (launched under a previous
 			// registry that was lost): adopt it so it can be reconciled.
+			adopted = true
 			t = &task{TaskRecord: TaskRecord{FrameworkID: frameworkID, AgentID: a.ID, Info: mesos.TaskInfo{TaskID: st.TaskID, AgentID: mesos.AgentID{Value: a.ID}}}}
 			if f != nil {
 				f.tasks[t.id()] = t
@@ -199,7 +201,11 @@ func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus)
 	wasTerminal := isTerminal(t.state())
 	t.Statuses = appendStatus(t.Statuses, st)
 	t.acked = false
-	m.persist(PutTask{Task: t.TaskRecord})
+	if adopted {
+		m.persist(PutTask{Task: t.TaskRecord})
+	} else {
+		m.persistStatuses(t)
+	}
 	m.publishTaskUpdated(t, st)
 	m.metrics.statusUpdates[st.GetState()]++
 	if isTerminal(st.GetState()) && !wasTerminal {
