@@ -1,12 +1,15 @@
 package agent
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,10 +50,15 @@ type taskLog struct {
 	path string
 	f    *os.File
 	size int64 // bytes in the file, all of them whole lines
-	live map[string]int64
-	// liveBytes sums the live map: the size of the log once compacted.
+	// live is where each live task's latest line is, so that a compaction
+	// copies those lines without reading the rest of the log.
+	live map[string]lineRef
+	// liveBytes sums the live lines: the size of the log once compacted.
 	liveBytes int64
 }
+
+// lineRef is where a line is in the log.
+type lineRef struct{ off, n int64 }
 
 // appendLine adds the line of key to buf.
 func appendLine(buf []byte, key string, payload []byte) []byte {
@@ -132,29 +140,47 @@ func readTaskLog(path string) (latest map[string][]byte, damaged int, tornTail b
 }
 
 // writeTaskLog replaces the log at path with the given records, durably,
-// and returns it open for appending. The new file is opened before it is
-// renamed into place, so the descriptor returned is the file at path (or,
-// on an error, the old log is still there and whole).
+// and returns it open for appending.
 func writeTaskLog(path string, records map[string][]byte) (*taskLog, error) {
 	keys := make([]string, 0, len(records))
 	for k := range records {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	l := &taskLog{path: path, live: make(map[string]int64, len(records))}
+	l := &taskLog{path: path, live: make(map[string]lineRef, len(records))}
 	buf := make([]byte, 0, linesSize(records))
 	for _, k := range keys {
 		n := len(buf)
 		buf = appendLine(buf, k, records[k])
-		l.live[k] = int64(len(buf) - n)
+		l.live[k] = lineRef{off: int64(n), n: int64(len(buf) - n)}
 		l.liveBytes += int64(len(buf) - n)
 	}
+	f, err := replaceFile(path, func(w io.Writer) error {
+		_, err := w.Write(buf)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.f, l.size = f, int64(len(buf))
+	return l, nil
+}
+
+// replaceFile writes a new file for path with fill, syncs it, renames it
+// over path and syncs the directory. The new file is opened (for
+// appending) before the rename, so the descriptor returned is the file at
+// path; on an error the old file is still there and whole.
+func replaceFile(path string, fill func(w io.Writer) error) (*os.File, error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	_, err = f.Write(buf)
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -170,8 +196,7 @@ func writeTaskLog(path string, records map[string][]byte) (*taskLog, error) {
 		_ = d.Sync()
 		d.Close()
 	}
-	l.f, l.size = f, int64(len(buf))
-	return l, nil
+	return f, nil
 }
 
 // append writes the batch (a nil value removes its key) as lines and
@@ -179,12 +204,12 @@ func writeTaskLog(path string, records map[string][]byte) (*taskLog, error) {
 // that a partial line cannot swallow the next one.
 func (l *taskLog) append(batch map[string][]byte) error {
 	buf := make([]byte, 0, linesSize(batch))
-	sizes := make(map[string]int64, len(batch))
+	lines := make(map[string]lineRef, len(batch))
 	for k, v := range batch {
 		n := len(buf)
 		buf = appendLine(buf, k, v)
 		if v != nil {
-			sizes[k] = int64(len(buf) - n)
+			lines[k] = lineRef{off: l.size + int64(n), n: int64(len(buf) - n)}
 		}
 	}
 	_, err := l.f.Write(buf)
@@ -200,10 +225,10 @@ func (l *taskLog) append(batch map[string][]byte) error {
 	}
 	l.size += int64(len(buf))
 	for k := range batch {
-		l.liveBytes -= l.live[k]
-		if n, ok := sizes[k]; ok {
-			l.live[k] = n
-			l.liveBytes += n
+		l.liveBytes -= l.live[k].n
+		if line, ok := lines[k]; ok {
+			l.live[k] = line
+			l.liveBytes += line.n
 		} else {
 			delete(l.live, k)
 		}
@@ -215,16 +240,40 @@ func (l *taskLog) append(batch map[string][]byte) error {
 // content (plus compactSlack).
 func (l *taskLog) needsCompaction() bool { return l.size > 2*l.liveBytes+compactSlack }
 
-// compact rewrites the log with the latest line of each live task.
+// compact rewrites the log with the latest line of each live task, copied
+// from the log in the order they were written, a line at a time.
 func (l *taskLog) compact() (*taskLog, error) {
-	latest, _, _, err := readTaskLog(l.path)
+	src, err := os.Open(l.path)
 	if err != nil {
 		return nil, err
 	}
-	nl, err := writeTaskLog(l.path, latest)
+	defer src.Close()
+	keys := make([]string, 0, len(l.live))
+	for k := range l.live {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(l.live[a].off, l.live[b].off) })
+	nl := &taskLog{path: l.path, live: make(map[string]lineRef, len(l.live)), liveBytes: l.liveBytes}
+	f, err := replaceFile(l.path, func(w io.Writer) error {
+		var line []byte
+		for _, k := range keys {
+			ref := l.live[k]
+			line = slices.Grow(line[:0], int(ref.n))[:ref.n]
+			if _, err := src.ReadAt(line, ref.off); err != nil {
+				return err
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+			nl.live[k] = lineRef{off: nl.size, n: ref.n}
+			nl.size += ref.n
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	nl.f = f
 	l.f.Close()
 	return nl, nil
 }

@@ -109,13 +109,22 @@ func TestTaskLogCompactsWhenMostOfItIsStale(t *testing.T) {
 	if fi.Size() != nl.size || nl.size != nl.liveBytes || nl.needsCompaction() {
 		t.Fatalf("compacted log: %d bytes on disk, size %d, live %d", fi.Size(), nl.size, nl.liveBytes)
 	}
-	// The compacted log is the one appended to.
-	if err := nl.append(map[string][]byte{"a": nil}); err != nil {
+	// The compacted log is the one appended to, and knows where its lines
+	// are for the next compaction.
+	if err := nl.append(map[string][]byte{"a": nil, "c": []byte(`{"n":3}`)}); err != nil {
 		t.Fatal(err)
 	}
+	if err := nl.append(map[string][]byte{"d": []byte(`{"n":4}`), "c": []byte(`{"n":5}`)}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := nl.compact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.close()
 	_, records, bad := openTestLog(t, dir)
-	if len(bad) != 0 || len(records) != 1 || string(records["b"]) != string(record) {
-		t.Fatalf("after compaction: %d records, bad %v", len(records), bad)
+	if len(bad) != 0 || len(records) != 3 || string(records["b"]) != string(record) || string(records["c"]) != `{"n":5}` || string(records["d"]) != `{"n":4}` {
+		t.Fatalf("after compaction: %q, bad %v", records, bad)
 	}
 }
 
