@@ -2,6 +2,7 @@ package chronos
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -22,23 +23,25 @@ const (
 
 // Update records a status update before the driver acknowledges it. A
 // running task's state is kept; a terminal one ends the task and is booked
-// on its job: counters, history, retries, dependent children.
-func (h *handlers) Update(_ context.Context, _ *driver.Driver, status mesos.TaskStatus) {
+// on its job: counters, history, retries, dependent children. A status
+// that could not be recorded (no longer leader, a failed write) is
+// refused, so that the driver does not acknowledge it and the agent sends
+// it again, to the next leader if need be.
+func (h *handlers) Update(_ context.Context, _ *driver.Driver, status mesos.TaskStatus) error {
 	s := h.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.st == nil {
-		return
+		return errors.New("chronos is not running on this node")
 	}
 	t := s.st.tasks[status.TaskID.Value]
 	if t == nil {
-		return // ended already (a resent or reconciled update), or not Chronos'
+		return nil // ended already (a resent or reconciled update), or not Chronos'
 	}
 	state := status.GetState()
 	now := s.cfg.Clock.Now()
 	if !terminal(state) {
-		s.progressLocked(t, status, now)
-		return
+		return s.progressLocked(t, status, now)
 	}
 	o := failed
 	switch {
@@ -54,11 +57,11 @@ func (h *handlers) Update(_ context.Context, _ *driver.Driver, status mesos.Task
 	if status.Reason != nil {
 		msg = status.Reason.String() + ": " + msg
 	}
-	s.finishLocked(t, o, state.String(), msg, now, true)
+	return s.finishLocked(t, o, state.String(), msg, now, true)
 }
 
 // progressLocked keeps a non-terminal state of a running task.
-func (s *Service) progressLocked(t *TaskRecord, status mesos.TaskStatus, now time.Time) {
+func (s *Service) progressLocked(t *TaskRecord, status mesos.TaskStatus, now time.Time) error {
 	next := *t
 	next.State = status.GetState().String()
 	if status.AgentID != nil && status.AgentID.Value != "" {
@@ -68,10 +71,10 @@ func (s *Service) progressLocked(t *TaskRecord, status mesos.TaskStatus, now tim
 		next.Started = now.UTC()
 	}
 	if next == *t {
-		return
+		return nil
 	}
 	*t = next
-	_ = s.apply(UpdateTasks{Change{Tasks: []TaskRecord{next}}})
+	return s.apply(UpdateTasks{Change{Tasks: []TaskRecord{next}}})
 }
 
 // terminal reports whether a task in this state has ended. TASK_UNKNOWN
@@ -100,7 +103,7 @@ func terminal(st mesos.TaskState) bool {
 //
 // running says whether t is a recorded running task (false for a result
 // reported through the 2.x task API after the task was gone).
-func (s *Service) finishLocked(t *TaskRecord, o outcome, state, msg string, now time.Time, running bool) {
+func (s *Service) finishLocked(t *TaskRecord, o outcome, state, msg string, now time.Time, running bool) error {
 	st := s.st
 	var c Change
 	if running {
@@ -157,6 +160,7 @@ func (s *Service) finishLocked(t *TaskRecord, o outcome, state, msg string, now 
 		s.log.Info("job run ended", "job", t.Job, "task", t.TaskID, "state", state)
 	}
 	s.tickLocked()
+	return err
 }
 
 // fireChildren books a success of parent in the graph and queues the

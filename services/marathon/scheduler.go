@@ -2,6 +2,7 @@ package marathon
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -48,9 +49,13 @@ func (sc *scheduler) Subscribed(ctx context.Context, d *driver.Driver, framework
 // Rescind needs nothing: offers are used or declined as they arrive.
 func (sc *scheduler) Rescind(context.Context, *driver.Driver, mesos.OfferID) {}
 
+// errNotRunning refuses a status that arrives while this node's Marathon
+// is not (or no longer) the leader: the next leader records it.
+var errNotRunning = errors.New("marathon is not running on this node")
+
 // Update records one task status; see Updates.
-func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.TaskStatus) {
-	sc.Updates(ctx, d, []mesos.TaskStatus{status})
+func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.TaskStatus) error {
+	return sc.Updates(ctx, d, []mesos.TaskStatus{status})
 }
 
 // Updates records a batch of task statuses in one Raft write (the driver
@@ -64,15 +69,18 @@ func (sc *scheduler) Update(ctx context.Context, d *driver.Driver, status mesos.
 //
 // The in-memory state changes status by status (a later status of the
 // batch builds on an earlier one); the events go out once the write has
-// committed. A failed write is logged and its events dropped: it fails
-// when leadership is lost, and the next leader reloads the store and
-// reconciles every task with the master.
-func (sc *scheduler) Updates(ctx context.Context, d *driver.Driver, statuses []mesos.TaskStatus) {
+// committed. A failed write is returned, its events dropped and its
+// statuses left unacknowledged: it fails when leadership is lost, and the
+// next leader reloads the store and gets the statuses again from the
+// agents, which resend what was not acknowledged. (Acknowledging them
+// anyway once left a killed task TASK_KILLING in Marathon for good, its
+// restart deployment waiting on it.)
+func (sc *scheduler) Updates(ctx context.Context, d *driver.Driver, statuses []mesos.TaskStatus) error {
 	s := (*Service)(sc)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.running {
-		return
+		return errNotRunning
 	}
 	w := &Write{}
 	var after []func()
@@ -83,12 +91,13 @@ func (sc *scheduler) Updates(ctx context.Context, d *driver.Driver, statuses []m
 	}
 	if err := s.write(ctx, w); err != nil {
 		s.log.Error("persist task updates", "updates", len(statuses), "error", err)
-		return
+		return err
 	}
 	for _, f := range after {
 		f()
 	}
 	s.signal()
+	return nil
 }
 
 // recordStatus applies one status to the in-memory state, adds what it

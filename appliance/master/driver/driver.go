@@ -35,17 +35,20 @@ type Scheduler interface {
 	Offers(ctx context.Context, d *Driver, offers []mesos.Offer)
 	Rescind(ctx context.Context, d *Driver, offerID mesos.OfferID)
 	// Update is called for every status update; the driver acknowledges
-	// it after Update returns, so a framework that persists the status in
-	// Update never loses it (at-least-once, as in Mesos).
-	Update(ctx context.Context, d *Driver, status mesos.TaskStatus)
+	// it once Update returns nil, so a framework that persists the status
+	// in Update never loses it (at-least-once, as in Mesos). An error
+	// (the status could not be recorded: leadership lost, a failed write)
+	// leaves it unacknowledged, and the agent sends it again.
+	Update(ctx context.Context, d *Driver, status mesos.TaskStatus) error
 }
 
 // BatchScheduler is a Scheduler that takes the status updates waiting in
 // the stream at once, so that it can persist them in one write; the
-// driver acknowledges each of them after Updates returns.
+// driver acknowledges each of them once Updates returns nil, none of them
+// on an error.
 type BatchScheduler interface {
 	Scheduler
-	Updates(ctx context.Context, d *Driver, statuses []mesos.TaskStatus)
+	Updates(ctx context.Context, d *Driver, statuses []mesos.TaskStatus) error
 }
 
 // maxUpdateBatch bounds how many queued status updates one Updates call
@@ -158,6 +161,7 @@ func (d *Driver) dispatch(ctx context.Context, s *master.Stream, e *scheduler.Ev
 // scheduler takes batches, and then acknowledges them.
 func (d *Driver) updates(ctx context.Context, s *master.Stream, first *scheduler.Event) (next *scheduler.Event) {
 	statuses := []mesos.TaskStatus{first.Update.Status}
+	var err error
 	bs, batches := d.s.(BatchScheduler)
 	if batches {
 	queued:
@@ -176,9 +180,14 @@ func (d *Driver) updates(ctx context.Context, s *master.Stream, first *scheduler
 				break queued
 			}
 		}
-		bs.Updates(ctx, d, statuses)
+		err = bs.Updates(ctx, d, statuses)
 	} else {
-		d.s.Update(ctx, d, statuses[0])
+		err = d.s.Update(ctx, d, statuses[0])
+	}
+	if err != nil {
+		d.log.Warn("status updates not acknowledged: the framework could not record them; their agents send them again",
+			"updates", len(statuses), "error", err)
+		return next
 	}
 	for _, st := range statuses {
 		if len(st.UUID) > 0 && st.AgentID != nil {

@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -24,8 +25,9 @@ type recorder struct {
 func (r *recorder) Subscribed(_ context.Context, _ *Driver, id string)   { r.ids <- id }
 func (r *recorder) Offers(_ context.Context, _ *Driver, o []mesos.Offer) { r.offers <- o }
 func (r *recorder) Rescind(context.Context, *Driver, mesos.OfferID)      {}
-func (r *recorder) Update(_ context.Context, _ *Driver, s mesos.TaskStatus) {
+func (r *recorder) Update(_ context.Context, _ *Driver, s mesos.TaskStatus) error {
 	r.updates <- s
+	return nil
 }
 
 func startMaster(t *testing.T) *master.Master {
@@ -95,5 +97,72 @@ func TestDriverLaunchesAndAcknowledges(t *testing.T) {
 	}
 	if again := within(t, r.ids); again != id {
 		t.Fatalf("re-subscribed as %q, want %q", again, id)
+	}
+}
+
+// refusing records updates like recorder but refuses the first one, as a
+// framework does that could not persist it.
+type refusing struct {
+	*recorder
+	refused bool
+}
+
+func (r *refusing) Update(ctx context.Context, d *Driver, s mesos.TaskStatus) error {
+	r.updates <- s
+	if !r.refused {
+		r.refused = true
+		return errors.New("not the leader any more")
+	}
+	return nil
+}
+
+// TestDriverAcknowledgesOnlyRecordedUpdates: an update the scheduler could
+// not record is not acknowledged (the agent sends it again), the next one
+// is. The driver handles events in order, so an acknowledgement of the
+// first would reach the agent before the second's.
+func TestDriverAcknowledgesOnlyRecordedUpdates(t *testing.T) {
+	m := startMaster(t)
+	res, _ := resources.Parse("cpus:2;mem:512")
+	events, _, agentID, err := m.RegisterAgent(agentapi.Subscribe{Hostname: "h", Address: "h:5051", Resources: resourcepb.ToProto(res, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-events // SUBSCRIBED
+	r := &refusing{recorder: &recorder{ids: make(chan string, 4), offers: make(chan []mesos.Offer, 16), updates: make(chan mesos.TaskStatus, 16)}}
+	d := New(m, mesos.FrameworkInfo{Name: "inproc", User: "root"}, r, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	id := within(t, r.ids)
+	o := within(t, r.offers)[0]
+	task := mesos.TaskInfo{Name: "t", TaskID: mesos.TaskID{Value: "t"}, AgentID: o.AgentID,
+		Resources: o.Resources, Command: &mesos.CommandInfo{Value: new(string)}}
+	if err := d.Launch([]mesos.OfferID{o.ID}, []mesos.TaskInfo{task}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if e := within(t, events); e.Type != agentapi.EventLaunch {
+		t.Fatalf("agent got %s", e.Type)
+	}
+	refused, recorded := uuid.New(), uuid.New()
+	for _, s := range []struct {
+		state mesos.TaskState
+		uuid  uuid.UUID
+	}{{mesos.TASK_STARTING, refused}, {mesos.TASK_RUNNING, recorded}} {
+		if err := m.AgentUpdate(agentapi.Update{AgentID: agentID, FrameworkID: id,
+			Status: mesos.TaskStatus{TaskID: task.TaskID, State: &s.state, UUID: s.uuid[:]}}); err != nil {
+			t.Fatal(err)
+		}
+		if st := within(t, r.updates); st.GetState() != s.state {
+			t.Fatalf("update %s, want %s", st.GetState(), s.state)
+		}
+	}
+	for {
+		e := within(t, events)
+		if e.Type == agentapi.EventAcknowledge {
+			if string(e.Acknowledge.UUID) != string(recorded[:]) {
+				t.Fatal("the refused update was acknowledged")
+			}
+			break
+		}
 	}
 }
