@@ -46,7 +46,18 @@ func within[T any](t *testing.T, ch <-chan T) T {
 	return zero
 }
 
-func TestDriverLaunchesAndAcknowledges(t *testing.T) {
+// launched is a driver running sched against a fresh master whose one
+// (fake) agent has received the launch of task "t".
+type launched struct {
+	m       *master.Master
+	d       *Driver
+	events  <-chan agentapi.Event
+	agentID string
+	id      string // the framework's
+	task    mesos.TaskInfo
+}
+
+func launchOne(t *testing.T, r *recorder, sched Scheduler) launched {
 	m := startMaster(t)
 	res, _ := resources.Parse("cpus:2;mem:512")
 	events, _, agentID, err := m.RegisterAgent(agentapi.Subscribe{Hostname: "h", Address: "h:5051", Resources: resourcepb.ToProto(res, "")})
@@ -54,10 +65,9 @@ func TestDriverLaunchesAndAcknowledges(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-events // SUBSCRIBED
-	r := &recorder{ids: make(chan string, 4), offers: make(chan []mesos.Offer, 16), updates: make(chan mesos.TaskStatus, 16)}
-	d := New(m, mesos.FrameworkInfo{Name: "inproc", User: "root"}, r, nil)
+	d := New(m, mesos.FrameworkInfo{Name: "inproc", User: "root"}, sched, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	go d.Run(ctx)
 	id := within(t, r.ids)
 	if d.FrameworkID() != id {
@@ -72,6 +82,17 @@ func TestDriverLaunchesAndAcknowledges(t *testing.T) {
 	if e := within(t, events); e.Type != agentapi.EventLaunch {
 		t.Fatalf("agent got %s", e.Type)
 	}
+	return launched{m: m, d: d, events: events, agentID: agentID, id: id, task: task}
+}
+
+func newRecorder() *recorder {
+	return &recorder{ids: make(chan string, 4), offers: make(chan []mesos.Offer, 16), updates: make(chan mesos.TaskStatus, 16)}
+}
+
+func TestDriverLaunchesAndAcknowledges(t *testing.T) {
+	r := newRecorder()
+	l := launchOne(t, r, r)
+	m, events, agentID, id, task := l.m, l.events, l.agentID, l.id, l.task
 	u := uuid.New()
 	running := mesos.TASK_RUNNING
 	if err := m.AgentUpdate(agentapi.Update{AgentID: agentID, FrameworkID: id, Status: mesos.TaskStatus{TaskID: task.TaskID, State: &running, UUID: u[:]}}); err != nil {
@@ -121,28 +142,9 @@ func (r *refusing) Update(ctx context.Context, d *Driver, s mesos.TaskStatus) er
 // is. The driver handles events in order, so an acknowledgement of the
 // first would reach the agent before the second's.
 func TestDriverAcknowledgesOnlyRecordedUpdates(t *testing.T) {
-	m := startMaster(t)
-	res, _ := resources.Parse("cpus:2;mem:512")
-	events, _, agentID, err := m.RegisterAgent(agentapi.Subscribe{Hostname: "h", Address: "h:5051", Resources: resourcepb.ToProto(res, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	<-events // SUBSCRIBED
-	r := &refusing{recorder: &recorder{ids: make(chan string, 4), offers: make(chan []mesos.Offer, 16), updates: make(chan mesos.TaskStatus, 16)}}
-	d := New(m, mesos.FrameworkInfo{Name: "inproc", User: "root"}, r, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go d.Run(ctx)
-	id := within(t, r.ids)
-	o := within(t, r.offers)[0]
-	task := mesos.TaskInfo{Name: "t", TaskID: mesos.TaskID{Value: "t"}, AgentID: o.AgentID,
-		Resources: o.Resources, Command: &mesos.CommandInfo{Value: new(string)}}
-	if err := d.Launch([]mesos.OfferID{o.ID}, []mesos.TaskInfo{task}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if e := within(t, events); e.Type != agentapi.EventLaunch {
-		t.Fatalf("agent got %s", e.Type)
-	}
+	r := &refusing{recorder: newRecorder()}
+	l := launchOne(t, r.recorder, r)
+	m, events, agentID, id, task := l.m, l.events, l.agentID, l.id, l.task
 	refused, recorded := uuid.New(), uuid.New()
 	for _, s := range []struct {
 		state mesos.TaskState
