@@ -2,6 +2,7 @@ package marathon
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -19,18 +20,7 @@ func TestTasksReconciledPeriodically(t *testing.T) {
 	e.m.Mount(r, func() string { return "" })
 	srv := httptest.NewServer(r)
 	defer srv.Close()
-	reconciles := func() float64 {
-		resp, err := http.Get(srv.URL + "/metrics/snapshot")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]float64
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m["master/messages_reconcile_tasks"]
-	}
+	reconciles := reconcileCalls(t, srv.URL)
 	waitFor(t, "subscribed", func() bool { return e.frameworkID() != "" })
 	waitFor(t, "the reconciliation at subscription", func() bool { return reconciles() >= 1 })
 	atSubscribe := reconciles()
@@ -49,4 +39,58 @@ func TestTasksReconciledPeriodically(t *testing.T) {
 	}
 	e.clk.Advance(time.Second)
 	waitFor(t, "the reconciliation an interval later", func() bool { return reconciles() > first })
+}
+
+// reconcileCalls reads the master's count of reconciliation calls.
+func reconcileCalls(t *testing.T, master string) func() float64 {
+	return func() float64 {
+		resp, err := http.Get(master + "/metrics/snapshot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]float64
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m["master/messages_reconcile_tasks"]
+	}
+}
+
+// Marathon asks about its tasks in chunks, reconcileSpacing apart, so
+// that the master's answers never overflow its event stream; the implicit
+// reconciliation follows the last chunk. (5 tasks in chunks of 2: three
+// explicit calls, then the implicit one.)
+func TestTasksReconciledInChunks(t *testing.T) {
+	defer func(n int) { reconcileChunk = n }(reconcileChunk)
+	reconcileChunk = 2
+	e := newEnv(t)
+	r := chi.NewRouter()
+	e.m.Mount(r, func() string { return "" })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	reconciles := reconcileCalls(t, srv.URL)
+	e.addAgent("host-a", "cpus:4;mem:4096;ports:[31000-31010]")
+	if code, _, body := e.do("POST", "/v2/apps", `{"id":"/five","cmd":"sleep 1000","cpus":0.1,"mem":16,"instances":5}`, nil); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	waitFor(t, "5 running tasks", func() bool { return e.running("/five") == 5 })
+	waitFor(t, "the reconciliation at subscription", func() bool { return reconciles() >= 1 })
+	before := reconciles()
+
+	e.clk.Advance(reconcileInitialDelay)
+	waitFor(t, "the first chunk", func() bool { return reconciles() == before+1 })
+	for chunk := 2; chunk <= 3; chunk++ {
+		if n := reconciles(); n != before+float64(chunk-1) {
+			t.Fatalf("before chunk %d: %v calls, want %v", chunk, n, before+float64(chunk-1))
+		}
+		e.clk.Advance(reconcileSpacing)
+		waitFor(t, fmt.Sprintf("chunk %d", chunk), func() bool { return reconciles() >= before+float64(chunk) })
+	}
+	// The last chunk and the implicit reconciliation go out together.
+	waitFor(t, "the implicit reconciliation", func() bool { return reconciles() == before+4 })
+	e.clk.Advance(reconcileSpacing)
+	if n := reconciles(); n != before+4 {
+		t.Fatalf("after the round: %v calls, want %v", n, before+4)
+	}
 }
