@@ -16,11 +16,7 @@ import (
 // as counted by the master's master/messages_reconcile_tasks.
 func TestTasksReconciledPeriodically(t *testing.T) {
 	e := newEnv(t)
-	r := chi.NewRouter()
-	e.m.Mount(r, func() string { return "" })
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	reconciles := reconcileCalls(t, srv.URL)
+	reconciles := reconcileCalls(t, e)
 	waitFor(t, "subscribed", func() bool { return e.frameworkID() != "" })
 	waitFor(t, "the reconciliation at subscription", func() bool { return reconciles() >= 1 })
 	atSubscribe := reconciles()
@@ -41,10 +37,15 @@ func TestTasksReconciledPeriodically(t *testing.T) {
 	waitFor(t, "the reconciliation an interval later", func() bool { return reconciles() > first })
 }
 
-// reconcileCalls reads the master's count of reconciliation calls.
-func reconcileCalls(t *testing.T, master string) func() float64 {
+// reconcileCalls serves the master's endpoints and reads its count of
+// reconciliation calls from them.
+func reconcileCalls(t *testing.T, e *env) func() float64 {
+	r := chi.NewRouter()
+	e.m.Mount(r, func() string { return "" })
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
 	return func() float64 {
-		resp, err := http.Get(master + "/metrics/snapshot")
+		resp, err := http.Get(srv.URL + "/metrics/snapshot")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,11 +66,7 @@ func TestTasksReconciledInChunks(t *testing.T) {
 	defer func(n int) { reconcileChunk = n }(reconcileChunk)
 	reconcileChunk = 2
 	e := newEnv(t)
-	r := chi.NewRouter()
-	e.m.Mount(r, func() string { return "" })
-	srv := httptest.NewServer(r)
-	defer srv.Close()
-	reconciles := reconcileCalls(t, srv.URL)
+	reconciles := reconcileCalls(t, e)
 	e.addAgent("host-a", "cpus:4;mem:4096;ports:[31000-31010]")
 	if code, _, body := e.do("POST", "/v2/apps", `{"id":"/five","cmd":"sleep 1000","cpus":0.1,"mem":16,"instances":5}`, nil); code != 201 {
 		t.Fatalf("create: %d %s", code, body)
