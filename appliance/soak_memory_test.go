@@ -48,11 +48,13 @@ var soakProfiles = os.Getenv("MESOSBOX_SOAK_PROFILES")
 func procMem(pid string, h *hostMem) {
 	b, _ := os.ReadFile("/proc/" + pid + "/status")
 	for _, line := range strings.Split(string(b), "\n") {
-		for prefix, into := range map[string]*float64{"RssAnon:": &h.anonMiB, "RssFile:": &h.fileMiB} {
-			if v, ok := strings.CutPrefix(line, prefix); ok {
-				kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-				*into = kb / 1024
-			}
+		name, v, _ := strings.Cut(line, ":")
+		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+		switch name {
+		case "RssAnon":
+			h.anonMiB = kb / 1024
+		case "RssFile":
+			h.fileMiB = kb / 1024
 		}
 	}
 }

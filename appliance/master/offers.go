@@ -1,6 +1,7 @@
 package master
 
 import (
+	"slices"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
@@ -101,14 +102,15 @@ func (m *Master) snapshot(now time.Time) drf.Snapshot {
 		for r := range f.suppressed {
 			df.Suppressed = append(df.Suppressed, r)
 		}
-		roles := map[string]bool{}
+		// One pass over the tasks, each role summed at once (resources.Sum).
+		byRole := map[string][]resources.Resources{}
 		for _, t := range f.tasks {
 			if !isTerminal(t.state()) {
-				roles[t.role] = true
+				byRole[t.role] = append(byRole[t.role], t.res)
 			}
 		}
-		for role := range roles {
-			df.Allocated[role] = activeResources(f.tasks, func(t *task) bool { return t.role == role })
+		for role, rs := range byRole {
+			df.Allocated[role] = resources.Sum(slices.Values(rs))
 		}
 		for _, o := range f.offers {
 			df.Allocated[o.role] = df.Allocated[o.role].Add(o.res)

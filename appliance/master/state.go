@@ -69,16 +69,11 @@ type agent struct {
 // pid is the libprocess-style id v0 readers expect: slave(1)@ip:port.
 func (a *agent) pid() string { return "slave(1)@" + a.Address }
 
+// used sums the resources of the agent's tasks not terminal yet.
 func (a *agent) used() resources.Resources {
-	return activeResources(a.tasks, func(*task) bool { return true })
-}
-
-// activeResources sums the resources of the tasks not terminal yet that
-// match.
-func activeResources(tasks map[string]*task, match func(*task) bool) resources.Resources {
 	return resources.Sum(func(yield func(resources.Resources) bool) {
-		for _, t := range tasks {
-			if !isTerminal(t.state()) && match(t) && !yield(t.res) {
+		for _, t := range a.tasks {
+			if !isTerminal(t.state()) && !yield(t.res) {
 				return
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,20 +153,14 @@ func (c checkpoints) loadTasks() (recs []*taskRecord, bad []error, err error) {
 }
 
 // writeFileAtomic replaces path with data so that a crash leaves either
-// the old or the new content: write a temporary file, fsync it, rename it
-// over path, fsync the directory.
+// the old or the new content (see replaceFile).
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := writeSynced(path, data)
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	f, err := replaceFile(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
-		os.Remove(tmp)
 		return err
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return f.Close()
 }

@@ -2,8 +2,6 @@ package agent
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sync"
 )
 
@@ -100,25 +98,4 @@ func (c checkpoints) closeLog() {
 	defer c.batch.flushMu.Unlock()
 	c.batch.log.close()
 	c.batch.log = nil
-}
-
-// writeSynced writes data to a new temporary file beside path and fsyncs
-// it; the caller renames it into place.
-func writeSynced(path string, data []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
 }

@@ -330,10 +330,11 @@ const maxUpdatesBody = 1 << 20
 // 404 (one that predates them), each in an Update call of its own. What
 // fails is resent by the retry timers.
 func (a *Agent) postRound(client *http.Client, conn *connection, round []agentapi.Update) {
+	encoded := encodeEach(round, a.log)
 	var wg sync.WaitGroup
 	if !conn.oneByOne.Load() {
 		var unknown atomic.Bool
-		for _, body := range encodeUpdates(round, a.log) {
+		for _, body := range joinUpdates(encoded) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -349,12 +350,7 @@ func (a *Agent) postRound(client *http.Client, conn *connection, round []agentap
 		a.log.Info("the master takes status updates one by one", "master", conn.base)
 		conn.oneByOne.Store(true)
 	}
-	for _, upd := range round {
-		body, err := json.Marshal(upd)
-		if err != nil {
-			a.log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
-			continue
-		}
+	for _, body := range encoded {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -364,18 +360,28 @@ func (a *Agent) postRound(client *http.Client, conn *connection, round []agentap
 	wg.Wait()
 }
 
-// encodeUpdates encodes round as the bodies of Updates calls of at most
-// maxUpdatesBody bytes (or of one update, if that alone is larger).
-func encodeUpdates(round []agentapi.Update, log *slog.Logger) [][]byte {
-	const head, tail = `{"updates":[`, `]}`
-	var bodies [][]byte
-	body := []byte(head)
+// encodeEach encodes each update of round as the body of an Update call;
+// one that cannot be encoded is logged and left out.
+func encodeEach(round []agentapi.Update, log *slog.Logger) [][]byte {
+	out := make([][]byte, 0, len(round))
 	for _, upd := range round {
 		b, err := json.Marshal(upd)
 		if err != nil {
 			log.Error("cannot encode status update", "task", upd.Status.TaskID.Value, "err", err)
 			continue
 		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// joinUpdates joins encoded updates into the bodies of Updates calls of at
+// most maxUpdatesBody bytes (or of one update, if that alone is larger).
+func joinUpdates(encoded [][]byte) [][]byte {
+	const head, tail = `{"updates":[`, `]}`
+	var bodies [][]byte
+	body := []byte(head)
+	for _, b := range encoded {
 		if len(body) > len(head) && len(body)+1+len(b)+len(tail) > maxUpdatesBody {
 			bodies = append(bodies, append(body, tail...))
 			body = []byte(head)

@@ -206,13 +206,10 @@ func withLimits(cpus, memMB float64, quota, limitSwap bool) oci.SpecOpts {
 // under Docker's default blocking log mode.
 func logTo(sandbox string) cio.Creator {
 	return func(string) (cio.IO, error) {
-		cfg := cio.Config{}
-		for _, out := range []struct {
-			name string
-			path *string
-		}{{"stdout", &cfg.Stdout}, {"stderr", &cfg.Stderr}} {
-			*out.path = filepath.Join(sandbox, out.name)
-			f, err := os.OpenFile(*out.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		cfg := cio.Config{Stdout: filepath.Join(sandbox, "stdout"), Stderr: filepath.Join(sandbox, "stderr")}
+		for _, path := range []string{cfg.Stdout, cfg.Stderr} {
+			// The shim opens them without O_CREATE.
+			f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 			if err != nil {
 				return nil, fmt.Errorf("task output: %w", err)
 			}

@@ -20,21 +20,21 @@ func TestTasksReconciledPeriodically(t *testing.T) {
 	waitFor(t, "subscribed", func() bool { return e.frameworkID() != "" })
 	waitFor(t, "the reconciliation at subscription", func() bool { return reconciles() >= 1 })
 	atSubscribe := reconciles()
+	first := reconciledAfter(t, e, reconciles, atSubscribe, reconcileInitialDelay, "the initial delay")
+	reconciledAfter(t, e, reconciles, first, reconcileInterval, "the interval")
+}
 
-	e.clk.Advance(reconcileInitialDelay - time.Second)
-	if n := reconciles(); n != atSubscribe {
-		t.Fatalf("reconciled before the initial delay: %v calls, want %v", n, atSubscribe)
+// reconciledAfter checks that no reconciliation comes a second before d
+// has passed, that one comes once it has, and returns the count then.
+func reconciledAfter(t *testing.T, e *env, reconciles func() float64, before float64, d time.Duration, what string) float64 {
+	t.Helper()
+	e.clk.Advance(d - time.Second)
+	if n := reconciles(); n != before {
+		t.Fatalf("reconciled before %s: %v calls, want %v", what, n, before)
 	}
 	e.clk.Advance(time.Second)
-	waitFor(t, "the reconciliation after the initial delay", func() bool { return reconciles() > atSubscribe })
-	first := reconciles()
-
-	e.clk.Advance(reconcileInterval - time.Second)
-	if n := reconciles(); n != first {
-		t.Fatalf("reconciled before the interval: %v calls, want %v", n, first)
-	}
-	e.clk.Advance(time.Second)
-	waitFor(t, "the reconciliation an interval later", func() bool { return reconciles() > first })
+	waitFor(t, "the reconciliation after "+what, func() bool { return reconciles() > before })
+	return reconciles()
 }
 
 // reconcileCalls serves the master's endpoints and reads its count of
