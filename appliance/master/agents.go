@@ -179,7 +179,8 @@ func (m *Master) markUnreachable(a *agent) {
 func (m *Master) AgentUpdate(u agentapi.Update) error { return m.AgentUpdates([]agentapi.Update{u}) }
 
 // AgentUpdates takes status updates from an agent, each as AgentUpdate
-// would, and waits for the registry once for all of them. Every valid
+// would, and waits for the registry once for all of them (for tasks it
+// adopted; the statuses themselves are written a little later). Every valid
 // update is taken; the error is the first update's that was not.
 func (m *Master) AgentUpdates(us []agentapi.Update) error {
 	defer m.syncRegistry() // after the unlock: the answer means durable

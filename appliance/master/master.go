@@ -138,7 +138,7 @@ func (m *Master) Start(ctx context.Context) error {
 	m.kick = make(chan struct{}, 1)
 	m.stop = make(chan struct{})
 	m.recover(reg, now)
-	m.writes.Store(newRegistryWriter(m.cfg.Store, m.log))
+	m.writes.Store(newRegistryWriter(m.cfg.Store, m.log, m.cfg.Clock))
 	m.running = true
 	m.wg.Add(1)
 	go m.allocationLoop()

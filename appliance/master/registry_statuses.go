@@ -50,8 +50,22 @@ func (c *PutTaskStatuses) UnmarshalJSON(b []byte) error {
 
 // persistStatuses records a change of t's statuses alone.
 func (m *Master) persistStatuses(t *task) {
+	m.persist(statusesOf(t))
+}
+
+// persistReportedStatuses records a change of t's statuses an agent
+// reported; the write may wait (registryWriter.addStatuses says why).
+func (m *Master) persistReportedStatuses(t *task) {
+	if w := m.writes.Load(); w != nil {
+		w.addStatuses(statusesOf(t))
+		return
+	}
+	m.persist(statusesOf(t)) // logs the write while stopped
+}
+
+func statusesOf(t *task) PutTaskStatuses {
 	// A copy: appendStatus may reuse the array before the writer encodes it.
-	m.persist(PutTaskStatuses{FrameworkID: t.FrameworkID, TaskID: t.id(), Statuses: slices.Clone(t.Statuses)})
+	return PutTaskStatuses{FrameworkID: t.FrameworkID, TaskID: t.id(), Statuses: slices.Clone(t.Statuses)}
 }
 
 func init() {

@@ -4,8 +4,11 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/clock"
 
 	"github.com/mesosbox/mesosbox/store/storetest"
 )
@@ -15,7 +18,7 @@ import (
 // was queued before it is in the store.
 func TestRegistryWriterOrderAndSync(t *testing.T) {
 	st := storetest.Open(t)
-	w := newRegistryWriter(st, storetest.Quiet)
+	w := newRegistryWriter(st, storetest.Quiet, clock.Real{})
 	defer w.stop()
 	var mu sync.Mutex // stands for the master's mutex: it orders the adds
 	var wg sync.WaitGroup
@@ -56,7 +59,7 @@ func TestRegistryWriterOrderAndSync(t *testing.T) {
 // After stop, queued changes are committed and sync no longer blocks.
 func TestRegistryWriterStopCommitsQueued(t *testing.T) {
 	st := storetest.Open(t)
-	w := newRegistryWriter(st, storetest.Quiet)
+	w := newRegistryWriter(st, storetest.Quiet, clock.Real{})
 	w.add(PutAgent{Agent: AgentRecord{ID: "a1"}})
 	w.stop()
 	w.sync()
@@ -67,4 +70,93 @@ func TestRegistryWriterStopCommitsQueued(t *testing.T) {
 	if len(reg.agents) != 1 || reg.agents[0].ID != "a1" {
 		t.Fatalf("agents after stop: %+v", reg.agents)
 	}
+}
+
+// Statuses an agent reported wait for the next batch or statusWriteDelay,
+// whichever comes first, are written once per task (the latest), come
+// after the PutTask of their task, give way to a later removal, and are
+// not what sync waits for.
+func TestRegistryWriterStatusesWait(t *testing.T) {
+	st := storetest.Open(t)
+	clk := clock.NewFake(time.Unix(1e9, 0))
+	w := newRegistryWriter(st, storetest.Quiet, clk)
+	defer w.stop()
+	statuses := func(fw, task string, states ...mesos.TaskState) PutTaskStatuses {
+		return PutTaskStatuses{FrameworkID: fw, TaskID: task, Statuses: taskWith(fw, states...).Statuses}
+	}
+	registered := func() map[string]mesos.TaskState {
+		t.Helper()
+		reg, err := loadRegistry(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]mesos.TaskState{}
+		for _, tr := range reg.tasks {
+			out[tr.FrameworkID+"/"+tr.Info.TaskID.Value] = tr.Statuses[len(tr.Statuses)-1].GetState()
+		}
+		return out
+	}
+	// Within one batch: the task is put, then its statuses follow.
+	w.add(PutTask{Task: taskWith("f1", mesos.TASK_STAGING)})
+	w.addStatuses(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_STARTING))
+	w.sync()
+	waitFor(t, "STARTING written", func() bool { return registered()["f1/t"] == mesos.TASK_STARTING })
+
+	// Alone, they wait for the delay; sync does not wait for them.
+	w.addStatuses(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_STARTING, mesos.TASK_RUNNING))
+	w.sync()
+	if got := registered()["f1/t"]; got != mesos.TASK_STARTING {
+		t.Fatalf("state before the delay: %v, want TASK_STARTING", got)
+	}
+	clk.Advance(statusWriteDelay)
+	waitFor(t, "RUNNING written", func() bool { return registered()["f1/t"] == mesos.TASK_RUNNING })
+
+	// The next batch takes them at once.
+	w.addStatuses(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_KILLING))
+	w.add(PutAgent{Agent: AgentRecord{ID: "a1"}})
+	w.sync()
+	waitFor(t, "KILLING written", func() bool { return registered()["f1/t"] == mesos.TASK_KILLING })
+
+	// A removal supersedes them, as does a later whole record.
+	w.add(PutTask{Task: taskWith("f2", mesos.TASK_STAGING)})
+	w.add(PutTask{Task: taskWith("f3", mesos.TASK_STAGING)})
+	w.addStatuses(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_FINISHED))
+	w.addStatuses(statuses("f2", "t", mesos.TASK_STAGING, mesos.TASK_RUNNING))
+	w.addStatuses(statuses("f3", "t", mesos.TASK_STAGING, mesos.TASK_RUNNING))
+	w.add(RemoveTask{FrameworkID: "f1", TaskID: "t"})
+	w.add(RemoveFramework{ID: "f2"})
+	w.add(PutTask{Task: taskWith("f3", mesos.TASK_STAGING, mesos.TASK_FAILED)})
+	w.sync()
+	clk.Advance(statusWriteDelay)
+	w.stop()
+	got := registered()
+	if len(got) != 1 || got["f3/t"] != mesos.TASK_FAILED {
+		t.Fatalf("registry after removals: %v, want only f3/t TASK_FAILED", got)
+	}
+}
+
+// stop writes the statuses still waiting.
+func TestRegistryWriterStopWritesStatuses(t *testing.T) {
+	st := storetest.Open(t)
+	w := newRegistryWriter(st, storetest.Quiet, clock.NewFake(time.Unix(1e9, 0)))
+	w.add(PutTask{Task: taskWith("f1", mesos.TASK_STAGING)})
+	w.sync()
+	w.addStatuses(PutTaskStatuses{FrameworkID: "f1", TaskID: "t", Statuses: taskWith("f1", mesos.TASK_STAGING, mesos.TASK_RUNNING).Statuses})
+	w.stop()
+	reg, err := loadRegistry(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reg.tasks) != 1 || reg.tasks[0].Statuses[len(reg.tasks[0].Statuses)-1].GetState() != mesos.TASK_RUNNING {
+		t.Fatalf("tasks after stop: %+v", reg.tasks)
+	}
+}
+
+// taskWith is task "t" of fw with the given states.
+func taskWith(fw string, states ...mesos.TaskState) TaskRecord {
+	r := TaskRecord{FrameworkID: fw, AgentID: "a", Info: mesos.TaskInfo{Name: "task", TaskID: mesos.TaskID{Value: "t"}}}
+	for _, s := range states {
+		r.Statuses = append(r.Statuses, mesos.TaskStatus{TaskID: r.Info.TaskID, State: s.Enum()})
+	}
+	return r
 }

@@ -167,8 +167,8 @@ func (m *Master) reconciled(t *task) mesos.TaskStatus {
 }
 
 // statusUpdate takes an update from an agent: the task's state moves on,
-// the update is persisted and forwarded to the framework, which must
-// acknowledge it. Resources of a task that reached a terminal state go back
+// the update is forwarded to the framework, which must acknowledge it,
+// and persisted shortly after (persistReportedStatuses). Resources of a task that reached a terminal state go back
 // to the pool at once, as in Mesos.
 func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus) {
 	f := m.frameworks[frameworkID]
@@ -204,7 +204,7 @@ func (m *Master) statusUpdate(a *agent, frameworkID string, st mesos.TaskStatus)
 	if adopted {
 		m.persist(PutTask{Task: t.TaskRecord})
 	} else {
-		m.persistStatuses(t)
+		m.persistReportedStatuses(t)
 	}
 	m.publishTaskUpdated(t, st)
 	m.metrics.statusUpdates[st.GetState()]++
