@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,7 +20,8 @@ var (
 	appliedKey = []byte("applied")
 )
 
-// fsm is the Raft state machine: a bbolt database that is itself durable.
+// fsm is the Raft state machine: a bbolt database that is itself durable
+// (within a boot of the machine: fsm_unsynced.go).
 // Because the database survives restarts, Raft is told not to restore the
 // latest snapshot on start (NoSnapshotRestoreOnStart); entries the database
 // already holds are recognised by the applied index stored beside them and
@@ -35,18 +37,24 @@ type fsm struct {
 	// retry runs a commit again after the disk guard freed its reserve
 	// (diskguard.go); nil runs it once.
 	retry func(op func() error) error
+
+	noSync bool // commits are not synced (fsm_unsynced.go)
 }
 
 func openFSM(path string, logger *slog.Logger) (*fsm, error) {
-	db, err := openBolt(path)
+	noSync, err := prepareUnsynced(path, logger)
 	if err != nil {
 		return nil, err
 	}
-	return &fsm{path: path, logger: logger, db: db}, nil
+	db, err := openBolt(path, noSync)
+	if err != nil {
+		return nil, err
+	}
+	return &fsm{path: path, logger: logger, db: db, noSync: noSync}, nil
 }
 
-func openBolt(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+func openBolt(path string, noSync bool) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: noSync})
 	if err != nil {
 		return nil, fmt.Errorf("open state database %s: %w", path, err)
 	}
@@ -181,7 +189,7 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if err := syncDir(filepath.Dir(f.path)); err != nil {
 		return err
 	}
-	db, err := openBolt(f.path)
+	db, err := openBolt(f.path, f.noSync)
 	if err != nil {
 		return err
 	}
@@ -192,7 +200,7 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 func (f *fsm) close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.db.Close()
+	return errors.Join(f.closeUnsynced(), f.db.Close())
 }
 
 type boltSnapshot struct{ tx *bolt.Tx }
