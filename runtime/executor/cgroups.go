@@ -206,13 +206,14 @@ func (c *taskCgroup) pids() []int {
 }
 
 // signal sends sig to every process in the cgroup, which catches the
-// processes that left the task's process group. Never to this process: on
-// cgroup v1 the supervisor's forking thread is briefly in a task's cgroup,
-// which lists the supervisor then.
-func (c *taskCgroup) signal(sig syscall.Signal) {
+// processes that left the task's process group. Never to this process or
+// the supervisor (its pid in spare): on cgroup v1 the supervisor's forking
+// thread is briefly in a task's cgroup, which lists the supervisor then,
+// and the task may already be running (and killed) by that time.
+func (c *taskCgroup) signal(sig syscall.Signal, spare int) {
 	self := os.Getpid()
 	for _, pid := range c.pids() {
-		if pid != self {
+		if pid != self && pid != spare {
 			_ = syscall.Kill(pid, sig)
 		}
 	}
@@ -246,7 +247,7 @@ func (c *taskCgroup) maxUsage() uint64 {
 // refuses to remove a cgroup while a dying process is still in it, so it
 // retries for a few seconds, quickly at first: a task's last process is
 // usually gone within a millisecond or two of its exit.
-func (c *taskCgroup) remove() error {
+func (c *taskCgroup) remove(spare int) error {
 	var err error
 	wait := time.Millisecond
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
@@ -259,7 +260,7 @@ func (c *taskCgroup) remove() error {
 		if err == nil {
 			return nil
 		}
-		c.signal(syscall.SIGKILL)
+		c.signal(syscall.SIGKILL, spare)
 		time.Sleep(wait)
 		wait = min(2*wait, 100*time.Millisecond)
 	}

@@ -84,80 +84,88 @@ func lookTaskPath(rec taskRecord) (string, error) {
 // v2 the kernel clones the child straight into the cgroup
 // (CLONE_INTO_CGROUP). On v1 a child inherits the cgroups of the thread
 // that forks it: one OS thread joins the task's memory cgroup, forks, and
-// goes back home before anyone can signal the task's cgroup (whose
-// cgroup.procs lists the supervisor while the thread is in it). So the
-// memory limit holds from the task's first instruction. Never the thread
-// group leader: on v1 the leader's memory cgroup is charged with the
-// whole process's memory, and a task's OOM must never reach the
-// supervisor. The task joins its cpu cgroup right after it started:
-// forked from it, the child would exec under the task's CFS quota, and
-// Go's fork waits for that exec with every other launch queued behind it.
-func startInCgroup(cmd *exec.Cmd, cg *taskCgroup, home string) error {
+// goes back home. So the memory limit holds from the task's first
+// instruction. Never the thread group leader: on v1 the leader's memory
+// cgroup is charged with the whole process's memory, and a task's OOM
+// must never reach the supervisor. The task joins its cpu cgroup right
+// after it started: forked from it, the child would exec under the task's
+// CFS quota, and Go's fork waits for that exec with every other launch
+// queued behind it.
+//
+// It returns once the task runs in its cgroups (or failed to start);
+// finish waits for the forking thread to be home, and must be called
+// before the next start. Each move between v1 cgroups can wait for an RCU
+// grace period, several milliseconds on a busy machine: the start is
+// answered without waiting for the thread's way home, which is not longer
+// for that (and cgroup signals skip the supervisor meanwhile). A task
+// whose forking thread could not leave its cgroup is killed.
+func startInCgroup(cmd *exec.Cmd, cg *taskCgroup, home string) (finish func() error, err error) {
+	done := func() error { return nil }
 	if cg == nil {
-		return startTask(cmd)
+		return done, startTask(cmd)
 	}
 	if cg.v2 {
-		return startInCgroupV2(cmd, cg)
+		return done, startInCgroupV2(cmd, cg)
 	}
 	if home == "" {
-		return errors.New("join cgroup: the supervisor's own memory cgroup is unknown")
+		return done, errors.New("join cgroup: the supervisor's own memory cgroup is unknown")
 	}
-	errc := make(chan error, 1)
-	go forkOnThreadIn(cmd, cg.memory, home, errc)
-	if err := <-errc; err != nil {
-		return err
+	started, home2 := make(chan error, 1), make(chan error, 1)
+	go forkOnThreadIn(cmd, cg.memory, home, started, home2)
+	finish = func() error { return <-home2 }
+	if err := <-started; err != nil {
+		return finish, err
 	}
 	pid := strconv.Itoa(cmd.Process.Pid)
 	for _, d := range cg.dirs[1:] {
 		if err := writeFile(d, "cgroup.procs", pid); err != nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			return fmt.Errorf("join cgroup: %v", err)
+			return finish, fmt.Errorf("join cgroup: %v", err)
 		}
 	}
-	return nil
+	return finish, nil
 }
 
 // forkOnThreadIn starts cmd from an OS thread that is in the v1 memory
-// cgroup directory dir for the fork and in home before and after.
-func forkOnThreadIn(cmd *exec.Cmd, dir, home string, errc chan<- error) {
+// cgroup directory dir for the fork and in home before and after. The
+// start's result goes to started, then the way home's to home2.
+func forkOnThreadIn(cmd *exec.Cmd, dir, home string, started, home2 chan<- error) {
 	runtime.LockOSThread()
 	if unix.Gettid() == unix.Getpid() {
 		// The leader stays locked here, so the new goroutine gets
 		// another thread.
 		done := make(chan error, 1)
-		go forkOnThreadIn(cmd, dir, home, done)
+		go forkOnThreadIn(cmd, dir, home, started, done)
 		err := <-done
 		runtime.UnlockOSThread()
-		errc <- err
+		home2 <- err
 		return
 	}
 	tid := unix.Gettid()
-	joinErr := writeFile(dir, "tasks", strconv.Itoa(tid))
-	var startErr error
-	if joinErr == nil {
+	startErr := writeFile(dir, "tasks", strconv.Itoa(tid))
+	if startErr != nil {
+		startErr = fmt.Errorf("join cgroup: %v", startErr)
+	} else {
 		startErr = startTask(cmd)
 	}
+	started <- startErr
 	if err := writeFile(home, "tasks", strconv.Itoa(tid)); err != nil {
 		// Stuck in the task's cgroup: the task cannot run, and the
 		// thread ends with this goroutine (still locked). The caller
 		// hears of it once the thread is gone.
-		if startErr == nil && joinErr == nil {
+		if startErr == nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		}
 		go func() {
 			for threadAlive(tid) {
 				time.Sleep(time.Millisecond)
 			}
-			errc <- fmt.Errorf("leave the task's cgroup: %v", err)
+			home2 <- fmt.Errorf("the task was killed: the thread that started it could not leave its cgroup: %v", err)
 		}()
 		return
 	}
 	runtime.UnlockOSThread()
-	if joinErr != nil {
-		errc <- fmt.Errorf("join cgroup: %v", joinErr)
-		return
-	}
-	errc <- startErr
+	home2 <- nil
 }
 
 func threadAlive(tid int) bool {

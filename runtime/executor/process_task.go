@@ -101,11 +101,12 @@ func (t *procTask) collect() {
 // killLeftovers kills the task's process group and cgroup and removes the
 // cgroup.
 func (t *procTask) killLeftovers() {
-	if mon := t.record(); alive(mon.PID, mon.PIDStart) {
+	mon := t.record()
+	if alive(mon.PID, mon.PIDStart) {
 		_ = syscall.Kill(-mon.PID, syscall.SIGKILL)
 	}
 	if t.cg != nil {
-		_ = t.cg.remove()
+		_ = t.cg.remove(mon.MonitorPID)
 	}
 }
 
@@ -166,13 +167,14 @@ func (t *procTask) Kill(ctx context.Context, grace time.Duration) error {
 // signal reaches the task's process group (the task and its children) and
 // everything in its cgroup (children that started groups of their own).
 func (t *procTask) signal(sig syscall.Signal) error {
-	if mon := t.record(); alive(mon.PID, mon.PIDStart) {
+	mon := t.record()
+	if alive(mon.PID, mon.PIDStart) {
 		if err := syscall.Kill(-mon.PID, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 			return err
 		}
 	}
 	if t.cg != nil {
-		t.cg.signal(sig)
+		t.cg.signal(sig, mon.MonitorPID)
 	}
 	return nil
 }

@@ -61,7 +61,7 @@ func TestLaunchWaitsForExitingSupervisor(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ns := "test-busy-" + filepath.Base(state)
 	if h, err := hostCgroups(); err == nil {
-		t.Cleanup(func() { _ = h.cgroup("/" + ns).remove() })
+		t.Cleanup(func() { _ = h.cgroup("/" + ns).remove(0) })
 	}
 	e, err := newProcess(Options{StateDir: state, Namespace: ns, Logger: quiet}, self)
 	if err != nil {

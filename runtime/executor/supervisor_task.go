@@ -54,7 +54,7 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 		t.cg = h.cgroup(t.rec.Cgroup)
 		if err := t.cg.create(t.rec.CPUs, t.rec.MemMB, t.rec.CPUQuota); err != nil {
 			cgErr = err.Error()
-			_ = t.cg.remove()
+			_ = t.cg.remove(0)
 			t.cg = nil
 		}
 	}
@@ -68,7 +68,7 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		pidfd := -1
 		cmd.SysProcAttr.PidFD = &pidfd
-		err = s.fork(cmd, t.rec.Sandbox, t.cg)
+		err = s.fork(cmd, t.rec.Sandbox, t.cg, t.rec.TaskID)
 		if err == nil {
 			// The supervisor reaps the task itself (await), not os/exec.
 			pid, t.pidfd = cmd.Process.Pid, pidfd
@@ -77,7 +77,7 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 	}
 	if err != nil {
 		if t.cg != nil {
-			_ = t.cg.remove()
+			_ = t.cg.remove(0)
 		}
 		return nil, err
 	}
@@ -96,15 +96,23 @@ func (s *supervisor) start(dir string) (*supTask, error) {
 // process-wide or thread state, hence the lock: the supervisor moves to
 // the sandbox as root rather than have the task chdir after its user
 // switch (Go's child does), which fails where the sandbox's parents are
-// closed to that user.
-func (s *supervisor) fork(cmd *exec.Cmd, sandbox string, cg *taskCgroup) error {
+// closed to that user. It returns once the task runs; what is left of
+// the start (startInCgroup's finish) holds the lock until it is done.
+func (s *supervisor) fork(cmd *exec.Cmd, sandbox string, cg *taskCgroup, task string) error {
 	s.forkMu.Lock()
-	defer s.forkMu.Unlock()
 	if err := os.Chdir(sandbox); err != nil {
+		s.forkMu.Unlock()
 		return err
 	}
-	defer os.Chdir("/")
-	return startInCgroup(cmd, cg, s.home)
+	finish, err := startInCgroup(cmd, cg, s.home)
+	go func() {
+		defer s.forkMu.Unlock()
+		if err := finish(); err != nil {
+			s.log.Error("task start", "task", task, "err", err)
+		}
+		_ = os.Chdir("/")
+	}()
+	return err
 }
 
 // await calls exited, on a goroutine of its own, once the task's main
@@ -145,7 +153,7 @@ func (s *supervisor) await(t *supTask, exited func(syscall.WaitStatus, error)) {
 func (t *supTask) killAll(sig syscall.Signal) {
 	_ = syscall.Kill(-t.record.PID, sig)
 	if t.cg != nil {
-		t.cg.signal(sig)
+		t.cg.signal(sig, 0)
 	}
 }
 
@@ -206,7 +214,7 @@ func (s *supervisor) finish(t *supTask, ws syscall.WaitStatus, err error) {
 		s.log.Error("exit not recorded; the agent will report the task lost", "task", t.rec.TaskID, "err", err)
 	}
 	if t.cg != nil {
-		if err := t.cg.remove(); err != nil {
+		if err := t.cg.remove(0); err != nil {
 			s.log.Warn("remove cgroup", "task", t.rec.TaskID, "err", err)
 		}
 	}
