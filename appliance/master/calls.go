@@ -33,7 +33,15 @@ func (m *Master) Call(streamID string, call *scheduler.Call) error {
 	if call.FrameworkID == nil || call.FrameworkID.Value == "" {
 		return badRequest("Failed to validate scheduler::Call: Expecting 'framework_id' to be present")
 	}
-	defer m.syncRegistry() // after the unlock: the answer means durable
+	if call.Type != scheduler.Call_ACCEPT {
+		// After the unlock: the answer means durable. Not for an ACCEPT,
+		// whose launches go to the agents before they are committed (an
+		// agent runs the task either way, and reports it when it
+		// re-registers): waiting told a framework nothing, and kept its
+		// driver from reading the tasks' first updates meanwhile. Mesos
+		// answers 202 on receipt.
+		defer m.syncRegistry()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.running {
