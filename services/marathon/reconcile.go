@@ -11,14 +11,26 @@ import (
 // reconcile is one scheduling pass: deployments whose current step is
 // complete move on, every app's tasks are driven toward its definition
 // (kills are sent, launches queued), tasks of apps that no longer exist
-// are killed, and offers are revived or suppressed.
+// are killed, and offers are revived or suppressed. The deployments'
+// progress is persisted last: a step's launches need not wait for that
+// write (an app's first launch did, for a Raft commit), and a new leader
+// that finds an older step finds it done again, since a step is done by
+// the state of its apps' tasks (as Marathon restarts a deployment's plan
+// after a failover).
 func (s *Service) reconcile(ctx context.Context) {
-	s.advanceDeployments(ctx)
+	progress, events := s.advanceDeployments()
 	s.startReadiness()
 	kills := s.plan(ctx)
 	s.kill(ctx, kills)
 	s.updateRoles()
 	s.adjustOffers(s.drv)
+	if err := s.write(ctx, progress); err != nil {
+		s.log.Error("persist deployment progress", "error", err)
+		return
+	}
+	for _, e := range events {
+		e()
+	}
 }
 
 // plan recomputes the launch queue and returns the tasks to kill.
@@ -138,25 +150,21 @@ func (s *Service) kill(ctx context.Context, tasks []*Task) {
 }
 
 // advanceDeployments moves every deployment whose current step is done to
-// its next step, and removes finished ones.
-func (s *Service) advanceDeployments(ctx context.Context) {
+// its next step, and removes finished ones, in memory; it returns the
+// write that persists that and the events to publish once it is written.
+func (s *Service) advanceDeployments() (*Write, []func()) {
+	w := &Write{}
+	var events []func()
+	publish := func(kind string, payload map[string]any) {
+		events = append(events, func() { s.publish(kind, payload) })
+	}
 	for _, d := range s.st.sortedDeployments() {
+		advanced := false
 		for s.stepDone(d) {
-			next := *d
-			next.CurrentStep++
-			w := &Write{}
-			finished := next.CurrentStep > len(next.Steps)
-			if finished {
-				w.DeleteDeployments = []string{d.ID}
-			} else {
-				w.PutDeployments = []*Deployment{&next}
-			}
-			if err := s.write(ctx, w); err != nil {
-				s.log.Error("persist deployment progress", "deployment", d.ID, "error", err)
-				return
-			}
-			s.publish(eventDeploymentStepSuccess, map[string]any{"plan": s.planJSON(d), "currentStep": stepJSON(d.Steps[d.CurrentStep-1])})
-			if finished {
+			advanced = true
+			publish(eventDeploymentStepSuccess, map[string]any{"plan": s.planJSON(d), "currentStep": stepJSON(d.Steps[d.CurrentStep-1])})
+			if d.CurrentStep == len(d.Steps) {
+				w.DeleteDeployments = append(w.DeleteDeployments, d.ID)
 				delete(s.st.deployments, d.ID)
 				for _, appID := range d.AffectedApps {
 					for _, t := range s.st.tasksOf(appID) {
@@ -164,18 +172,26 @@ func (s *Service) advanceDeployments(ctx context.Context) {
 					}
 				}
 				s.log.Info("deployment finished", "deployment", d.ID)
-				s.publish(eventDeploymentSuccess, map[string]any{"id": d.ID, "plan": s.planJSON(d)})
+				publish(eventDeploymentSuccess, map[string]any{"id": d.ID, "plan": s.planJSON(d)})
 				for _, a := range d.Steps[len(d.Steps)-1] {
 					if a.Action == ActionStop {
-						s.publish(eventAppTerminated, map[string]any{"appId": a.App})
+						publish(eventAppTerminated, map[string]any{"appId": a.App})
 					}
 				}
+				advanced = false
 				break
 			}
+			next := *d
+			next.CurrentStep++
 			*d = next
-			s.publish(eventDeploymentInfo, map[string]any{"plan": s.planJSON(d), "currentStep": stepJSON(d.currentActions())})
+			publish(eventDeploymentInfo, map[string]any{"plan": s.planJSON(d), "currentStep": stepJSON(d.currentActions())})
+		}
+		if advanced {
+			next := *d
+			w.PutDeployments = append(w.PutDeployments, &next)
 		}
 	}
+	return w, events
 }
 
 // stepDone reports whether every action of a deployment's current step is
