@@ -126,7 +126,7 @@ func TestSchedulerAPIWithMesosGo(t *testing.T) {
 				t.Fatalf("reconcile: %s %s", st.GetState(), st.GetReason())
 			}
 			c.call(calls.Kill("t1", ag.id))
-			if e := ag.next(t); e.Type != agentapi.EventKill || e.Kill.TaskID != "t1" {
+			if e := ag.next(t); e.Type != agentapi.EventKill || e.Kill.TaskID != "t1" || e.Kill.PartitionAware { // not a capability it declared
 				t.Fatalf("agent: %+v", e)
 			}
 			c.call(calls.Suppress())

@@ -61,7 +61,7 @@ func (m *Master) kill(f *framework, k *scheduler.Call_Kill) {
 		m.log.Info("kill for a task on a disconnected agent", "framework", f.id, "task", t.id())
 		return
 	}
-	ev := agentapi.Kill{FrameworkID: f.id, TaskID: t.id()}
+	ev := agentapi.Kill{FrameworkID: f.id, TaskID: t.id(), PartitionAware: f.partitionAware()}
 	if k.KillPolicy != nil && k.KillPolicy.GracePeriod != nil {
 		ns := k.KillPolicy.GracePeriod.Nanoseconds
 		ev.GraceNanos = &ns

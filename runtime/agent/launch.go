@@ -251,9 +251,12 @@ func scalarResources(rs []mesos.Resource, name string) []mesos.Resource {
 func (a *Agent) kill(k *agentapi.Kill) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.stopped {
+		return
+	}
 	t := a.tasks[taskKey{k.FrameworkID, k.TaskID}]
-	if t == nil || a.stopped {
-		a.log.Warn("ignoring kill of a task this agent does not run", "framework", k.FrameworkID, "task", k.TaskID)
+	if t == nil {
+		a.unknownKilledLocked(k)
 		return
 	}
 	grace := t.killGrace()
@@ -261,6 +264,41 @@ func (a *Agent) kill(k *agentapi.Kill) {
 		grace = max(0, time.Duration(*k.GraceNanos))
 	}
 	a.killLocked(t, grace, killedByFramework)
+}
+
+// unknownKilledLocked answers the kill of a task this agent does not run
+// (the master still counts it here: it never arrived, or the agent lost
+// it) as Mesos' agent does: the task may never have been launched, so it
+// is reported TASK_DROPPED, or TASK_LOST to a framework that is not
+// partition-aware, "Cannot find executor", from the agent. The update
+// goes out like any other, resent until acknowledged, so that the
+// framework's kill gets an answer. A kill for a framework the agent runs
+// no task of is ignored, as Mesos ignores one for a framework it does not
+// know.
+func (a *Agent) unknownKilledLocked(k *agentapi.Kill) {
+	known := false
+	for key := range a.tasks {
+		if key.framework == k.FrameworkID {
+			known = true
+			break
+		}
+	}
+	if !known || k.TaskID == "" {
+		a.log.Warn("ignoring kill of a task of a framework this agent runs no task of", "framework", k.FrameworkID, "task", k.TaskID)
+		return
+	}
+	a.log.Warn("kill of a task this agent does not run; reporting it lost", "framework", k.FrameworkID, "task", k.TaskID)
+	state := mesos.TASK_LOST
+	if k.PartitionAware {
+		state = mesos.TASK_DROPPED
+	}
+	t := &task{rec: taskRecord{FrameworkID: k.FrameworkID,
+		Info: mesos.TaskInfo{TaskID: mesos.TaskID{Value: k.TaskID}, AgentID: mesos.AgentID{Value: a.agentID}}}}
+	a.tasks[t.key()] = t
+	st := newStatus(t, state, reasonOf(mesos.REASON_EXECUTOR_TERMINATED), "Cannot find executor")
+	src := mesos.SOURCE_AGENT
+	st.Source = &src
+	a.emitLocked(t, st)
 }
 
 // shutdownFramework kills every task of a framework that was torn down.

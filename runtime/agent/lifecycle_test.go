@@ -257,7 +257,8 @@ func TestKill(t *testing.T) {
 	u = h.m.waitState(t, "stubborn", mesos.TASK_KILLED)
 	t.Logf("stubborn: %s", u.Status.GetMessage())
 	waitFor(t, "completed", func() bool { return h.completed("polite") && h.completed("stubborn") })
-	// A kill of a task that is gone is ignored.
+	// A kill of a task that is gone, of a framework the agent runs
+	// nothing of any more, is ignored.
 	h.m.kill(fw, "polite", nil)
 	h.m.kill("other", "nothing", nil)
 	quiet(t, "an update after the end", func() bool { return len(h.m.updatesOf("polite")) > 3 || len(h.m.updatesOf("nothing")) > 0 })
@@ -341,4 +342,42 @@ func (h *harness) fwOf(task string) string {
 		return "doomed"
 	}
 	return fw
+}
+
+// TestKillOfUnknownTask: a kill of a task the agent does not run is
+// answered as Mesos' agent answers it, TASK_LOST (TASK_DROPPED for a
+// partition-aware framework) "Cannot find executor" from the agent, sent
+// like any update until it is acknowledged; /state shows no executor for
+// it. A kill for a framework the agent runs nothing of is ignored.
+func TestKillOfUnknownTask(t *testing.T) {
+	h := newHarness(t)
+	h.start()
+	waitFor(t, "agent id", func() bool { return h.a.ID() == "agent-1" })
+	h.m.launch(fw, shellTask("real", "sleep 100"))
+	h.m.next(t, "real", 0, mesos.TASK_STARTING)
+	h.m.kill("other", "nothing", nil)
+	for _, c := range []struct {
+		task           string
+		partitionAware bool
+		want           mesos.TaskState
+	}{{"ghost-1", false, mesos.TASK_LOST}, {"ghost-2", true, mesos.TASK_DROPPED}} {
+		h.m.send(agentapi.Event{Type: agentapi.EventKill, Kill: &agentapi.Kill{FrameworkID: fw, TaskID: c.task, PartitionAware: c.partitionAware}})
+		u := h.m.next(t, c.task, 0, c.want)
+		st := u.Status
+		if st.GetSource() != mesos.SOURCE_AGENT || st.GetReason() != mesos.REASON_EXECUTOR_TERMINATED ||
+			st.GetMessage() != "Cannot find executor" || len(st.UUID) != 16 || st.GetAgentID().GetValue() != "agent-1" {
+			t.Fatalf("%s: update %+v", c.task, st)
+		}
+		h.clk.Advance(updateRetryMin)
+		h.m.next(t, c.task, 1, c.want)
+		h.m.ack(u)
+		waitFor(t, c.task+" done", func() bool { return h.completed(c.task) })
+	}
+	_, body := h.get("/state")
+	if strings.Contains(string(body), "ghost") || !strings.Contains(string(body), "real") {
+		t.Fatalf("/state shows a task the agent never ran, or not the one it runs: %s", body)
+	}
+	if n := len(h.m.updatesOf("nothing")); n > 0 {
+		t.Fatalf("%d updates for the kill of a framework the agent runs nothing of", n)
+	}
 }

@@ -64,6 +64,9 @@ func (a *Agent) state() map[string]any {
 	active := map[string][]*task{}
 	var order []string
 	for _, t := range a.sortedTasksLocked() {
+		if t.rec.RunID == "" {
+			continue // never ran here (a kill answered "Cannot find executor"): no executor to show
+		}
 		fw := t.rec.FrameworkID
 		if _, ok := active[fw]; !ok {
 			order = append(order, fw)
@@ -73,6 +76,9 @@ func (a *Agent) state() map[string]any {
 	done := map[string][]*task{}
 	var doneOrder []string
 	for _, t := range a.completed {
+		if t.rec.RunID == "" {
+			continue
+		}
 		fw := t.rec.FrameworkID
 		if _, ok := done[fw]; !ok {
 			doneOrder = append(doneOrder, fw)

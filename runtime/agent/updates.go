@@ -63,8 +63,10 @@ func (a *Agent) emitLocked(t *task, st mesos.TaskStatus) {
 	}
 	id := uuid.New()
 	st.UUID = id[:]
-	src := mesos.SOURCE_EXECUTOR
-	st.Source = &src
+	if st.Source == nil {
+		src := mesos.SOURCE_EXECUTOR
+		st.Source = &src
+	}
 	ts := float64(a.clock.Now().UnixNano()) / 1e9
 	st.Timestamp = &ts
 	if a.agentID != "" {

@@ -96,6 +96,9 @@ type Kill struct {
 	FrameworkID string `json:"framework_id"`
 	TaskID      string `json:"task_id"`
 	GraceNanos  *int64 `json:"grace_nanos,omitempty"`
+	// PartitionAware says how the agent reports a task it does not run:
+	// TASK_DROPPED to a partition-aware framework, else TASK_LOST.
+	PartitionAware bool `json:"partition_aware,omitempty"`
 }
 
 // Acknowledge tells the agent a framework acknowledged a status update.
