@@ -54,7 +54,8 @@ FUZZ_TARGETS := \
 	./jobs/schedule:FuzzParse ./jobs/schedule:FuzzParseDuration \
 	./appliance/master:FuzzSchedulerCall ./appliance/master:FuzzOperatorCall \
 	./appliance/master:FuzzResources ./appliance/master/agentapi:FuzzRecordIO \
-	./appliance/master/resources:FuzzParse ./runtime/agent:FuzzFilesPath \
+	./appliance/master/resources:FuzzParse ./appliance/master/mesosjson:FuzzStripNullMembers \
+	./runtime/agent:FuzzFilesPath \
 	./appliance/auth:FuzzParse
 
 fuzz:

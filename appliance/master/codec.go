@@ -7,6 +7,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/mesosbox/mesosbox/appliance/master/mesosjson"
 )
 
 // Media types of the v1 HTTP APIs.
@@ -29,7 +31,7 @@ func (c codec) encode(m message) ([]byte, error) {
 	if c.media == mediaProtobuf {
 		return m.Marshal()
 	}
-	return json.Marshal(m)
+	return mesosjson.Marshal(m)
 }
 
 func (c codec) decode(b []byte, m message) error {

@@ -3,6 +3,7 @@ package master
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -158,5 +159,37 @@ func TestV0StateShapes(t *testing.T) {
 	resp.Body.Close()
 	if metrics["master/elected"] != 1 || metrics["master/tasks_staging"] != 1 || metrics["master/cpus_total"] != 4 || metrics["master/frameworks_active"] != 1 {
 		t.Fatalf("metrics: %v", metrics)
+	}
+}
+
+// TestV1JSONHasNoNulls: the v1 API's JSON, like Mesos', leaves unset
+// fields out; mesos-go's structs alone would write them as null (no
+// pending tasks, no port mappings, ...), which clients that read
+// .get(field, []) trip on.
+func TestV1JSONHasNoNulls(t *testing.T) {
+	h := newHarness(t)
+	url := serve(t, h)
+	ag := h.agent("host1", "cpus:4;mem:2048")
+	f := h.framework("op", nil)
+	o := f.offer()
+	f.mustCall(launchCall([]mesos.OfferID{o.ID}, 3600, taskInfo("t1", ag.id, "cpus:1;mem:128")))
+	h.agentStatus(ag, f.id, "t1", mesos.TASK_RUNNING)
+	for _, call := range []string{"GET_STATE", "GET_TASKS", "GET_AGENTS", "GET_FRAMEWORKS"} {
+		resp, err := http.Post(url+"/api/v1", "application/json", strings.NewReader(`{"type":"`+call+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"type":"`+call+`"`) {
+			t.Fatalf("%s: %d %s", call, resp.StatusCode, body)
+		}
+		if strings.Contains(string(body), ":null") {
+			t.Fatalf("%s has null members: %s", call, body)
+		}
+		var r mmaster.Response
+		if err := json.Unmarshal(body, &r); err != nil || r.Type.String() != call {
+			t.Fatalf("%s: mesos-go cannot read it: %v", call, err)
+		}
 	}
 }

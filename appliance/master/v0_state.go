@@ -8,6 +8,7 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
+	"github.com/mesosbox/mesosbox/appliance/master/mesosjson"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
 )
 
@@ -267,7 +268,7 @@ type v0TaskJSON struct {
 	FrameworkID string          `json:"framework_id"`
 	HealthCheck any             `json:"health_check,omitempty"`
 	ID          string          `json:"id"`
-	Labels      *any            `json:"labels,omitempty"` // set, possibly to null, when the task has labels
+	Labels      *any            `json:"labels,omitempty"` // set, possibly to [], when the task has labels
 	Name        string          `json:"name"`
 	Resources   json.RawMessage `json:"resources"`
 	Role        string          `json:"role"`
@@ -295,16 +296,14 @@ func (m *Master) v0Task(t *task) *v0TaskJSON {
 			so.ContainerStatus = toJSONObj(s.ContainerStatus)
 		}
 		if s.Labels != nil {
-			labels := toJSONObj(s.Labels)["labels"]
-			so.Labels = &labels
+			so.Labels = labelsJSON(s.Labels)
 		}
 		statuses = append(statuses, so)
 	}
 	out := &v0TaskJSON{ID: t.id(), Name: t.Info.Name, FrameworkID: t.FrameworkID, SlaveID: t.AgentID,
 		State: t.state().String(), Resources: t.v0Resources(), Role: t.role, Statuses: statuses}
 	if t.Info.Labels != nil {
-		labels := toJSONObj(t.Info.Labels)["labels"]
-		out.Labels = &labels
+		out.Labels = labelsJSON(t.Info.Labels)
 	}
 	if t.Info.Discovery != nil {
 		out.Discovery = toJSONObj(t.Info.Discovery)
@@ -323,14 +322,23 @@ func (m *Master) v0Task(t *task) *v0TaskJSON {
 
 // toJSONObj renders a generated Mesos message as the generic JSON object
 // the v0 endpoints embed.
+// toJSONObj is a Mesos message in the JSON Mesos' endpoints give it: the
+// protobuf field names, and no nulls (mesosjson).
 func toJSONObj(m any) obj {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return obj{}
+	if o := mesosjson.Object(m); o != nil {
+		return o
 	}
-	var out obj
-	_ = json.Unmarshal(b, &out)
-	return out
+	return obj{}
+}
+
+// labelsJSON is a Labels message as Mesos writes it: the array of its
+// labels, [] when it has none.
+func labelsJSON(l *mesos.Labels) *any {
+	var labels any = []any{}
+	if ls, ok := toJSONObj(l)["labels"]; ok {
+		labels = ls
+	}
+	return &labels
 }
 
 func itoa(i int) string {

@@ -105,6 +105,9 @@ func TestCommandTaskLifecycle(t *testing.T) {
 	if task.State != "TASK_FINISHED" || len(task.Statuses) != 3 || task.SlaveID != "agent-1" || task.Resources["mem"] != 64.0 {
 		t.Fatalf("task %+v", task)
 	}
+	if _, body := h.get("/state"); strings.Contains(string(body), ":null") {
+		t.Fatalf("/state has null members (Mesos leaves unset fields out): %s", body)
+	}
 
 	var read struct {
 		Data   string `json:"data"`

@@ -11,6 +11,7 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 
 	"github.com/mesosbox/mesosbox/appliance/buildinfo"
+	"github.com/mesosbox/mesosbox/appliance/master/mesosjson"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
 )
 
@@ -212,7 +213,7 @@ func (a *Agent) taskV0(t *task) map[string]any {
 	for _, st := range t.rec.Statuses {
 		s := map[string]any{"state": st.GetState().String(), "timestamp": st.GetTimestamp()}
 		if st.ContainerStatus != nil {
-			s["container_status"] = st.ContainerStatus
+			s["container_status"] = mesosjson.Object(st.ContainerStatus)
 		}
 		if st.Healthy != nil {
 			s["healthy"] = *st.Healthy
