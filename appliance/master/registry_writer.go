@@ -51,13 +51,15 @@ func newRegistryWriter(st *store.Store, log *slog.Logger, clk clock.Clock) *regi
 	return w
 }
 
-// add queues a change. A change that replaces or removes a task's whole
-// record supersedes the statuses of that task still waiting.
+// add queues a change. A change of a task's record or statuses, or its
+// removal, supersedes the statuses of that task still waiting.
 func (w *registryWriter) add(cmd store.Command) {
 	w.mu.Lock()
 	switch c := cmd.(type) {
 	case PutTask:
 		delete(w.statuses, c.Task.FrameworkID+"/"+c.Task.Info.TaskID.Value)
+	case PutTaskStatuses: // newer than the waiting ones, which would follow it
+		delete(w.statuses, c.FrameworkID+"/"+c.TaskID)
 	case RemoveTask:
 		delete(w.statuses, c.FrameworkID+"/"+c.TaskID)
 	case RemoveFramework:

@@ -117,6 +117,18 @@ func TestRegistryWriterStatusesWait(t *testing.T) {
 	w.sync()
 	waitFor(t, "KILLING written", func() bool { return registered()["f1/t"] == mesos.TASK_KILLING })
 
+	// Statuses written at once (the master's own) supersede older ones
+	// that wait, which would otherwise follow them in the batch.
+	w.addStatuses(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_RUNNING))
+	w.add(statuses("f1", "t", mesos.TASK_STAGING, mesos.TASK_LOST))
+	w.sync()
+	clk.Advance(statusWriteDelay)
+	w.add(PutAgent{Agent: AgentRecord{ID: "a2"}})
+	w.sync()
+	if got := registered()["f1/t"]; got != mesos.TASK_LOST {
+		t.Fatalf("state after an older waiting status: %v, want TASK_LOST", got)
+	}
+
 	// A removal supersedes them, as does a later whole record.
 	w.add(PutTask{Task: taskWith("f2", mesos.TASK_STAGING)})
 	w.add(PutTask{Task: taskWith("f3", mesos.TASK_STAGING)})
