@@ -55,4 +55,24 @@ func TestImageTaskOnContainerd(t *testing.T) {
 	for _, id := range []string{"docker", "entrypoint", "missing"} {
 		waitFor(t, id+" completed", func() bool { return h.completed(id) })
 	}
+
+	// A running container's processes are in /monitor/statistics too.
+	sleeper := shellTask("sleeper", "sleep 100")
+	sleeper.Container = docker.Container
+	h.m.launch(fw, sleeper)
+	h.m.waitState(t, "sleeper", mesos.TASK_RUNNING)
+	var entries []struct {
+		ExecutorID string `json:"executor_id"`
+		Statistics struct {
+			MemRSSBytes   uint64 `json:"mem_rss_bytes"`
+			MemLimitBytes uint64 `json:"mem_limit_bytes"`
+		} `json:"statistics"`
+	}
+	h.getJSON("/monitor/statistics", &entries)
+	if len(entries) != 1 || entries[0].ExecutorID != "sleeper" || entries[0].Statistics.MemRSSBytes == 0 ||
+		entries[0].Statistics.MemLimitBytes != 64<<20 {
+		t.Fatalf("statistics of a container: %+v", entries)
+	}
+	h.m.kill(fw, "sleeper", nil)
+	h.m.waitState(t, "sleeper", mesos.TASK_KILLED)
 }

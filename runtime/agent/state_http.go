@@ -26,6 +26,12 @@ func (a *Agent) Mount(r chi.Router) {
 	for _, p := range []string{"/flags", "/slave(1)/flags"} {
 		r.Get(p, a.serveFlags)
 	}
+	for _, p := range []string{"/monitor/statistics", "/monitor/statistics.json", "/slave(1)/monitor/statistics", "/slave(1)/monitor/statistics.json"} {
+		r.Get(p, a.serveStatistics)
+	}
+	for _, p := range []string{"/containers", "/slave(1)/containers"} {
+		r.Get(p, a.serveContainers)
+	}
 	for _, p := range []string{"/health", "/slave(1)/health"} {
 		r.Get(p, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	}
