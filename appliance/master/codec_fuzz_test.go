@@ -50,28 +50,28 @@ func fuzzCodec[T any, P interface {
 	*T
 	equalMessage
 }](t *testing.T, body []byte, proto bool) {
-	in := codec{mediaJSON}
+	in := codec{Media: mediaJSON}
 	if proto {
-		in = codec{mediaProtobuf}
+		in = codec{Media: mediaProtobuf}
 	}
 	var first P = new(T)
-	if err := in.decode(body, first); err != nil {
+	if err := in.Decode(body, first); err != nil {
 		return
 	}
-	for _, c := range []codec{{mediaJSON}, {mediaProtobuf}} {
-		out, err := c.encode(first)
+	for _, c := range []codec{{Media: mediaJSON}, {Media: mediaProtobuf}} {
+		out, err := c.Encode(first)
 		if err != nil {
 			// JSON cannot carry a non-finite double or invalid UTF-8
 			// that protobuf decoding let through; the master never
 			// re-encodes a call, so refusing is enough.
-			if c.media == mediaJSON {
+			if c.Media == mediaJSON {
 				continue
 			}
-			t.Fatalf("%s encode of a decoded call: %v", c.media, err)
+			t.Fatalf("%s encode of a decoded call: %v", c.Media, err)
 		}
 		var second P = new(T)
-		if err := c.decode(out, second); err != nil {
-			if c.media == mediaJSON && (strings.Contains(err.Error(), "unrecognized enum") || strings.Contains(err.Error(), "required field")) {
+		if err := c.Decode(out, second); err != nil {
+			if c.Media == mediaJSON && (strings.Contains(err.Error(), "unrecognized enum") || strings.Contains(err.Error(), "required field")) {
 				// mesos-go's JSON cannot carry everything protobuf let
 				// through: an enum number unknown to this version (written
 				// as a string it cannot read back) or a required but empty
@@ -79,18 +79,18 @@ func fuzzCodec[T any, P interface {
 				// call, and refuses the JSON forms themselves.
 				continue
 			}
-			t.Fatalf("%s: own output does not decode: %v\n%q", c.media, err, out)
+			t.Fatalf("%s: own output does not decode: %v\n%q", c.Media, err, out)
 		}
-		if c.media == mediaProtobuf && !first.Equal(second) {
+		if c.Media == mediaProtobuf && !first.Equal(second) {
 			t.Fatalf("protobuf round trip changed the call:\n%v\n%v", first, second)
 		}
-		again, err := c.encode(second)
+		again, err := c.Encode(second)
 		if err != nil {
-			t.Fatalf("%s re-encode: %v", c.media, err)
+			t.Fatalf("%s re-encode: %v", c.Media, err)
 		}
 		var third P = new(T)
-		if err := c.decode(again, third); err != nil || !second.Equal(third) {
-			t.Fatalf("%s encoding not stable:\n%q\n%q (%v)", c.media, out, again, err)
+		if err := c.Decode(again, third); err != nil || !second.Equal(third) {
+			t.Fatalf("%s encoding not stable:\n%q\n%q (%v)", c.Media, out, again, err)
 		}
 	}
 }
@@ -99,7 +99,7 @@ func addCallSeeds(f *testing.F, seeds []string, newMsg func() message) {
 	for _, s := range seeds {
 		f.Add([]byte(s), false)
 		m := newMsg()
-		if err := (codec{mediaJSON}).decode([]byte(s), m); err == nil {
+		if err := (codec{Media: mediaJSON}).Decode([]byte(s), m); err == nil {
 			if b, err := m.Marshal(); err == nil {
 				f.Add(b, true)
 			}

@@ -21,7 +21,7 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var call mmaster.Call
-	if err := in.decode(body, &call); err != nil {
+	if err := in.Decode(body, &call); err != nil {
 		httpError(w, http.StatusBadRequest, "Failed to parse body into Call: "+err.Error())
 		return
 	}
@@ -37,12 +37,12 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 		httpError(w, status, msg)
 		return
 	}
-	b, err := out.encode(resp)
+	b, err := out.Encode(resp)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	w.Header().Set("Content-Type", out.media)
+	w.Header().Set("Content-Type", out.Media)
 	w.Write(b)
 }
 

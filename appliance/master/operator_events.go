@@ -99,9 +99,9 @@ func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, 
 	}()
 	if streaming {
 		w.Header().Set("Content-Type", mediaRecordIO)
-		w.Header().Set("Message-Content-Type", out.media)
+		w.Header().Set("Message-Content-Type", out.Media)
 	} else {
-		w.Header().Set("Content-Type", out.media)
+		w.Header().Set("Content-Type", out.Media)
 	}
 	w.WriteHeader(http.StatusOK)
 	// A subscriber dropped for not reading must not keep its handler and
@@ -111,7 +111,7 @@ func (m *Master) serveOperatorSubscribe(w http.ResponseWriter, r *http.Request, 
 	flusher, _ := w.(http.Flusher)
 	rw := recordio.NewWriter(w)
 	write := func(e *mmaster.Event) bool {
-		b, err := out.encode(e)
+		b, err := out.Encode(e)
 		if err == nil {
 			err = rw.WriteFrame(b)
 		}

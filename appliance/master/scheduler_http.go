@@ -2,12 +2,13 @@ package master
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/mesos/mesos-go/api/v1/lib/recordio"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
+
+	"github.com/mesosbox/mesosbox/appliance/master/v1http"
 )
 
 const streamIDHeader = "Mesos-Stream-Id"
@@ -27,9 +28,9 @@ func (m *Master) serveScheduler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var call scheduler.Call
-	if err := in.decode(body, &call); err != nil {
+	if err := in.Decode(body, &call); err != nil {
 		what := "JSON"
-		if in.media == mediaProtobuf {
+		if in.Media == mediaProtobuf {
 			what = "protobuf"
 		}
 		httpError(w, http.StatusBadRequest, "Failed to parse body into Call "+what+": "+err.Error())
@@ -76,9 +77,9 @@ func (m *Master) serveSubscription(w http.ResponseWriter, r *http.Request, call 
 	h := w.Header()
 	if streaming {
 		h.Set("Content-Type", mediaRecordIO)
-		h.Set("Message-Content-Type", out.media)
+		h.Set("Message-Content-Type", out.Media)
 	} else {
-		h.Set("Content-Type", out.media)
+		h.Set("Content-Type", out.Media)
 	}
 	h.Set(streamIDHeader, s.ID)
 	h.Set("Cache-Control", "no-cache")
@@ -89,7 +90,7 @@ func (m *Master) serveSubscription(w http.ResponseWriter, r *http.Request, call 
 	defer CutOffWhenDone(w, s.Done(), streamFlushGrace)()
 	rw := recordio.NewWriter(w)
 	write := func(e *scheduler.Event) error {
-		b, err := out.encode(e)
+		b, err := out.Encode(e)
 		if err == nil {
 			err = rw.WriteFrame(b)
 		}
@@ -145,8 +146,4 @@ func callError(w http.ResponseWriter, err error) {
 }
 
 // httpError answers with Mesos' plain-text reason.
-func httpError(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(code)
-	io.WriteString(w, msg)
-}
+func httpError(w http.ResponseWriter, code int, msg string) { v1http.Error(w, code, msg) }

@@ -3,6 +3,8 @@ package agent
 import (
 	"net/http"
 
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
 	"github.com/mesosbox/mesosbox/appliance/master/mesosjson"
 	"github.com/mesosbox/mesosbox/appliance/master/resources"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
@@ -15,7 +17,7 @@ type running struct {
 	taskID, frameworkID, name, runID string
 	pid                              int
 	cpus, memMB                      float64
-	status                           map[string]any
+	containerStatus                  *mesos.ContainerStatus
 }
 
 func (a *Agent) runningTasks() []running {
@@ -31,7 +33,7 @@ func (a *Agent) runningTasks() []running {
 		if res, err := resourcepb.FromProto(t.rec.Info.Resources); err == nil {
 			r.cpus, r.memMB = res.Scalar(resources.CPUs).Float64(), res.Scalar(resources.Mem).Float64()
 		}
-		r.status = mesosjson.Object(a.containerStatus(t, r.pid))
+		r.containerStatus = a.containerStatus(t, r.pid)
 		out = append(out, r)
 	}
 	return out
@@ -71,7 +73,7 @@ func (a *Agent) serveStatistics(w http.ResponseWriter, r *http.Request) {
 func (a *Agent) serveContainers(w http.ResponseWriter, r *http.Request) {
 	a.serveUsage(w, r, func(t running, stats map[string]any) map[string]any {
 		return map[string]any{"container_id": t.runID, "executor_id": t.taskID, "executor_name": t.name,
-			"framework_id": t.frameworkID, "source": t.taskID, "status": t.status, "statistics": stats}
+			"framework_id": t.frameworkID, "source": t.taskID, "status": mesosjson.Object(t.containerStatus), "statistics": stats}
 	})
 }
 

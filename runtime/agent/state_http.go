@@ -32,6 +32,9 @@ func (a *Agent) Mount(r chi.Router) {
 	for _, p := range []string{"/containers", "/slave(1)/containers"} {
 		r.Get(p, a.serveContainers)
 	}
+	for _, p := range []string{"/api/v1", "/slave(1)/api/v1"} {
+		r.HandleFunc(p, a.serveOperator) // every method: a wrong one gets Mesos' 405
+	}
 	for _, p := range []string{"/health", "/slave(1)/health"} {
 		r.Get(p, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	}
