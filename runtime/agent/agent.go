@@ -96,6 +96,10 @@ type Agent struct {
 	stopped   bool
 	sendq     []sendItem
 	sendWake  chan struct{}
+	// counts for /metrics/snapshot: status updates emitted, and tasks
+	// ended per terminal state
+	updatesEmitted uint64
+	ended          map[mesos.TaskState]uint64
 
 	ctx    context.Context // cancelled by Stop
 	cancel context.CancelFunc

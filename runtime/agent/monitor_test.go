@@ -81,3 +81,35 @@ func TestMonitorStatistics(t *testing.T) {
 		return len(entries) == 0
 	})
 }
+
+// TestMetricsSnapshot: the agent's /metrics/snapshot counts its tasks by
+// state (running ones now, ended ones ever), the resources they hold
+// against its total, its registration, and the host's.
+func TestMetricsSnapshot(t *testing.T) {
+	h := newHarness(t)
+	h.m.setAutoAck(true)
+	h.start()
+	waitFor(t, "agent id", func() bool { return h.a.ID() != "" })
+	h.m.launch(fw, shellTask("done", "true"))
+	h.m.launch(fw, shellTask("fails", "exit 3"))
+	h.m.launch(fw, shellTask("runs", "sleep 100"))
+	h.m.waitState(t, "runs", mesos.TASK_RUNNING)
+	for _, id := range []string{"done", "fails"} {
+		waitFor(t, id+" completed", func() bool { return h.completed(id) })
+	}
+	var m map[string]float64
+	h.getJSON("/metrics/snapshot", &m)
+	for k, want := range map[string]float64{
+		"slave/tasks_running": 1, "slave/tasks_staging": 0, "slave/tasks_finished": 1, "slave/tasks_failed": 1,
+		"slave/tasks_killed": 0, "slave/executors_running": 1, "slave/registered": 1,
+		"slave/cpus_total": 4, "slave/cpus_used": 0.1, "slave/mem_total": 4096, "slave/mem_used": 64,
+		"slave/mem_percent": 64.0 / 4096, "slave/valid_status_updates": 8, // STARTING, RUNNING and an end each, but "runs"
+	} {
+		if got, ok := m[k]; !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", k, got, ok, want)
+		}
+	}
+	if m["slave/uptime_secs"] < 0 || m["system/cpus_total"] < 1 || m["system/mem_total_bytes"] <= 0 {
+		t.Errorf("uptime or system metrics: %v", m)
+	}
+}

@@ -21,8 +21,8 @@ const maxOperatorBytes = 1 << 20
 // serveOperator is POST /api/v1 on the agent, the v1 agent operator API:
 // its read calls (health, flags, version, state, tasks, executors,
 // frameworks, containers, agent), answered in the request's Accept
-// encoding. The calls that change or attach to containers are not
-// supported (501).
+// encoding. The calls that read files, change or attach to containers
+// are not supported (501).
 func (a *Agent) serveOperator(w http.ResponseWriter, r *http.Request) {
 	in, out, streaming, body, ok := v1http.ReadCall(w, r, maxOperatorBytes)
 	if !ok {
@@ -69,6 +69,13 @@ func (a *Agent) operatorCall(call *magent.Call) (*magent.Response, int, string) 
 		for _, k := range slices.Sorted(maps.Keys(flags)) {
 			v := flags[k]
 			resp.GetFlags.Flags = append(resp.GetFlags.Flags, mesos.Flag{Name: k, Value: &v})
+		}
+	case magent.Call_GET_METRICS:
+		snap := a.metricsSnapshot()
+		resp.GetMetrics = &magent.Response_GetMetrics{}
+		for _, k := range slices.Sorted(maps.Keys(snap)) {
+			v := snap[k]
+			resp.GetMetrics.Metrics = append(resp.GetMetrics.Metrics, mesos.Metric{Name: k, Value: &v})
 		}
 	case magent.Call_GET_STATE:
 		a.mu.Lock()

@@ -59,6 +59,15 @@ func TestOperatorAPIWithMesosGo(t *testing.T) {
 			if f := send(acalls.GetFlags()).GetFlags.Flags; len(f) == 0 {
 				t.Fatal("no flags")
 			}
+			running := -1.0
+			for _, m := range send(acalls.GetMetrics(nil)).GetMetrics.Metrics {
+				if m.Name == "slave/tasks_running" {
+					running = m.GetValue()
+				}
+			}
+			if running != 1 {
+				t.Fatalf("metrics: slave/tasks_running %v", running)
+			}
 			st := send(acalls.GetState()).GetState
 			tasks := st.GetTasks
 			if len(tasks.LaunchedTasks) != 1 || tasks.LaunchedTasks[0].TaskID.Value != "runs" ||

@@ -29,6 +29,9 @@ func (a *Agent) Mount(r chi.Router) {
 	for _, p := range []string{"/monitor/statistics", "/monitor/statistics.json", "/slave(1)/monitor/statistics", "/slave(1)/monitor/statistics.json"} {
 		r.Get(p, a.serveStatistics)
 	}
+	for _, p := range []string{"/metrics/snapshot", "/metrics/snapshot.json"} {
+		r.Get(p, a.serveMetrics)
+	}
 	for _, p := range []string{"/containers", "/slave(1)/containers"} {
 		r.Get(p, a.serveContainers)
 	}

@@ -77,6 +77,13 @@ func (a *Agent) emitLocked(t *task, st mesos.TaskStatus) {
 		st.Healthy = &h
 	}
 	t.rec.addStatus(st)
+	a.updatesEmitted++
+	if isTerminal(st.GetState()) {
+		if a.ended == nil {
+			a.ended = map[mesos.TaskState]uint64{}
+		}
+		a.ended[st.GetState()]++
+	}
 	lastWords := t.rec.Shutdown && isTerminal(st.GetState())
 	if !lastWords {
 		t.rec.Pending = append(t.rec.Pending, st)
