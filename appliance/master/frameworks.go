@@ -153,6 +153,7 @@ func (m *Master) closeStream(f *framework) {
 		close(f.stream.done)
 	}
 	f.stream = nil
+	f.backlog, f.backlogged = nil, nil
 }
 
 // removeFramework tears a framework down: its tasks are killed on their

@@ -13,8 +13,9 @@ import (
 )
 
 // A framework with more tasks than its stream buffers reconciles them all
-// at once (as Marathon does when it subscribes) and keeps its stream: the
-// answers that do not fit are dropped, not the framework.
+// at once (as frameworks do when they subscribe), implicitly and
+// explicitly, and keeps its stream: the answers take at most half of its
+// buffer at a time, and every task is answered as the framework reads.
 func TestReconcileOfManyTasksKeepsTheStream(t *testing.T) {
 	h := newHarness(t)
 	f := h.framework("many", nil)
@@ -32,18 +33,27 @@ func TestReconcileOfManyTasksKeepsTheStream(t *testing.T) {
 	h.agent("host1", fmt.Sprintf("cpus:%d;mem:%d", n, n), tasks...)
 	f.mustCall(&scheduler.Call{Type: scheduler.Call_RECONCILE, Reconcile: &scheduler.Call_Reconcile{}})
 	f.mustCall(&scheduler.Call{Type: scheduler.Call_RECONCILE, Reconcile: &scheduler.Call_Reconcile{Tasks: explicit}})
+	if queued := len(f.s.Events()); queued > streamBuffer/2+1 {
+		t.Fatalf("%d events queued, want at most half of %d", queued, streamBuffer)
+	}
+	answered := map[string]bool{}
+	for len(answered) < n {
+		e := f.next()
+		if e.Type != scheduler.Event_UPDATE {
+			continue
+		}
+		if st := e.Update.Status; st.GetState() != mesos.TASK_RUNNING || st.GetReason() != mesos.REASON_RECONCILIATION {
+			t.Fatalf("reconciled %s %s", st.GetState(), st.GetReason())
+		}
+		answered[e.Update.Status.TaskID.Value] = true
+		if queued := len(f.s.Events()); queued > streamBuffer/2+1 {
+			t.Fatalf("%d events queued, want at most half of %d", queued, streamBuffer)
+		}
+	}
 	select {
 	case <-f.s.Done():
 		t.Fatal("the master closed the stream of a framework that reconciled its tasks")
 	default:
-	}
-	if queued := len(f.s.Events()); queued > streamBuffer/2+1 {
-		t.Fatalf("%d events queued, want at most half of %d", queued, streamBuffer)
-	}
-	for range streamBuffer / 4 {
-		if e := f.next(); e.Type == scheduler.Event_UPDATE && e.Update.Status.GetState() != mesos.TASK_RUNNING {
-			t.Fatalf("reconciled %s", e.Update.Status.GetState())
-		}
 	}
 	// Room again: a new reconciliation is answered.
 	f.mustCall(&scheduler.Call{Type: scheduler.Call_RECONCILE, Reconcile: &scheduler.Call_Reconcile{Tasks: explicit[:1]}})

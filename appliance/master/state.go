@@ -24,6 +24,10 @@ type framework struct {
 	failover       clock.Timer
 	tasks          map[string]*task // active tasks by id
 	offers         map[string]*offer
+	// reconciliation answers waiting for room in the stream (reconcile.go)
+	backlog    []string
+	backlogged map[string]bool
+	feeding    bool
 }
 
 func (f *framework) connected() bool { return f.stream != nil }

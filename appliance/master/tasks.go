@@ -117,45 +117,6 @@ func (m *Master) retireTask(f *framework, t *task) {
 	m.persist(RemoveTask{FrameworkID: f.id, TaskID: t.id()})
 }
 
-// reconcile answers a RECONCILE with the latest known state of the named
-// tasks (explicit) or of every task of the framework (implicit, empty
-// list). Answers come from the master and carry REASON_RECONCILIATION.
-//
-// The answers go out at once, while the framework cannot read them yet:
-// a framework of 10 000 tasks would overflow its stream and be cut off,
-// subscribe again, reconcile again, forever. Answers that would take more
-// than half of the stream's buffer are dropped instead, which Mesos allows
-// (reconciliation is best effort: a framework retries until it has heard
-// of every task), and the other half stays for the events that follow.
-func (m *Master) reconcile(f *framework, tasks []scheduler.Call_Reconcile_Task) {
-	dropped := 0
-	answer := func(t *task) {
-		if f.stream != nil && !f.stream.sendReserving(updateEvent(m.reconciled(t)), streamBuffer/2) {
-			dropped++
-		}
-	}
-	defer func() {
-		if dropped > 0 {
-			m.log.Warn("reconciliation answers dropped: the framework's event buffer is half full; it should reconcile again",
-				"framework", f.id, "dropped", dropped)
-		}
-	}()
-	if len(tasks) == 0 {
-		for _, t := range f.tasks {
-			answer(t)
-		}
-		return
-	}
-	for _, rt := range tasks {
-		t := f.tasks[rt.TaskID.Value]
-		if t == nil {
-			m.unknownTask(f, rt.TaskID, rt.AgentID)
-			continue
-		}
-		answer(t)
-	}
-}
-
 func (m *Master) reconciled(t *task) mesos.TaskStatus {
 	st := t.Statuses[len(t.Statuses)-1]
 	st.UUID = nil

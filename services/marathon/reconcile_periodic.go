@@ -17,11 +17,11 @@ const (
 // reconcileChunk bounds how many tasks one explicit reconciliation asks
 // about (a variable so that tests can lower it), and reconcileSpacing is
 // the wait before the next chunk. The
-// master answers a reconciliation only while a framework's event stream
-// is at most half full (2 048 events) and drops the other answers: 5 000
-// tasks asked about at once got fewer than half answered. Chunks of 1 000
-// a second stay below that as long as Marathon takes 1 000 updates a
-// second.
+// master sends reconciliation answers only while a framework's event
+// stream is at most half full (2 048 events) and holds the rest back
+// until the framework has read; Marathon reading 5 000 answers at once
+// would hold its other events back behind them. Chunks of 1 000 a second
+// stay below that as long as Marathon takes 1 000 updates a second.
 var reconcileChunk = 1000
 
 const reconcileSpacing = time.Second
@@ -68,9 +68,10 @@ func (s *Service) reconcileFrom(d *driver.Driver, ids []string) {
 
 // armReconciliation reconciles again after d, then every
 // reconcileInterval, for as long as this leadership lasts. Reconciliation
-// answers are best effort — a master drops those that would overflow a
-// framework's event stream, and an update can be lost in a fail-over — so
-// Marathon repeats it, as the real one does.
+// answers are best effort — a master may drop them (an older mesosbox
+// dropped those that would overflow a framework's stream), and an update
+// can be lost in a fail-over — so Marathon repeats it, as the real one
+// does.
 func (s *Service) armReconciliation(d time.Duration) {
 	s.later("reconcile", d, func() {
 		if s.drv != nil {
