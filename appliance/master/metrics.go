@@ -70,13 +70,8 @@ func (m *Master) metricsSnapshot() map[string]float64 {
 			out["master/tasks_"+s] = 0
 		}
 	}
-	for name, pick := range map[string]func(resources.Resources) float64{
-		"cpus": func(r resources.Resources) float64 { return r.CPUs.Float64() },
-		"mem":  func(r resources.Resources) float64 { return r.Mem.Float64() },
-		"disk": func(r resources.Resources) float64 { return r.Disk.Float64() },
-		"gpus": func(r resources.Resources) float64 { return r.GPUs.Float64() },
-	} {
-		t, u := pick(total), pick(used)
+	for _, name := range []string{resources.CPUs, resources.Mem, resources.Disk, resources.GPUs} {
+		t, u := total.Scalar(name).Float64(), used.Scalar(name).Float64()
 		out["master/"+name+"_total"] = t
 		out["master/"+name+"_used"] = u
 		out["master/"+name+"_percent"] = 0

@@ -7,9 +7,9 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	mmaster "github.com/mesos/mesos-go/api/v1/lib/master"
 
-	"github.com/mesosbox/mesosbox/appliance/buildinfo"
 	"github.com/mesosbox/mesosbox/appliance/master/drf"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
+	"github.com/mesosbox/mesosbox/appliance/master/v1http"
 )
 
 // serveOperator is POST /api/v1, the v1 operator API: single responses in
@@ -37,13 +37,7 @@ func (m *Master) serveOperator(w http.ResponseWriter, r *http.Request) {
 		httpError(w, status, msg)
 		return
 	}
-	b, err := out.Encode(resp)
-	if err != nil {
-		httpError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", out.Media)
-	w.Write(b)
+	v1http.Write(w, out, resp)
 }
 
 // operatorCall answers one operator call; callers hold mu.
@@ -55,7 +49,7 @@ func (m *Master) operatorCall(call *mmaster.Call) (*mmaster.Response, int, strin
 	case mmaster.Call_GET_HEALTH:
 		resp.GetHealth = &mmaster.Response_GetHealth{Healthy: true}
 	case mmaster.Call_GET_VERSION:
-		resp.GetVersion = &mmaster.Response_GetVersion{VersionInfo: versionInfo()}
+		resp.GetVersion = &mmaster.Response_GetVersion{VersionInfo: v1http.VersionInfo()}
 	case mmaster.Call_GET_FLAGS:
 		resp.GetFlags = &mmaster.Response_GetFlags{}
 		flags := m.flags()
@@ -104,11 +98,6 @@ func (m *Master) operatorCall(call *mmaster.Call) (*mmaster.Response, int, strin
 		return nil, http.StatusNotImplemented, "Operator call " + call.Type.String() + " is not supported by mesosbox"
 	}
 	return resp, 0, ""
-}
-
-func versionInfo() mesos.VersionInfo {
-	date, sha, tag, user := buildinfo.BuildDate, buildinfo.GitSHA, buildinfo.Version, "mesosbox"
-	return mesos.VersionInfo{Version: mesosVersion, BuildDate: &date, GitSHA: &sha, GitTag: &tag, BuildUser: &user}
 }
 
 func (m *Master) opState() *mmaster.Response_GetState {

@@ -56,13 +56,8 @@ func (a *Agent) metricsSnapshot() map[string]float64 {
 	}
 	out["slave/executors_running"] = float64(executors)
 	out["slave/valid_status_updates"] = float64(a.updatesEmitted)
-	for name, pick := range map[string]func(resources.Resources) float64{
-		"cpus": func(r resources.Resources) float64 { return r.CPUs.Float64() },
-		"mem":  func(r resources.Resources) float64 { return r.Mem.Float64() },
-		"disk": func(r resources.Resources) float64 { return r.Disk.Float64() },
-		"gpus": func(r resources.Resources) float64 { return r.GPUs.Float64() },
-	} {
-		total, u := pick(a.res), pick(used)
+	for _, name := range []string{resources.CPUs, resources.Mem, resources.Disk, resources.GPUs} {
+		total, u := a.res.Scalar(name).Float64(), used.Scalar(name).Float64()
 		out["slave/"+name+"_total"], out["slave/"+name+"_used"], out["slave/"+name+"_percent"] = total, u, 0
 		if total > 0 {
 			out["slave/"+name+"_percent"] = u / total

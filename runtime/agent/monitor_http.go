@@ -39,59 +39,68 @@ func (a *Agent) runningTasks() []running {
 	return out
 }
 
-// statistics is a task's ResourceStatistics as Mesos' agent writes it:
-// its limits from the task's resources and what its process tree used,
-// measured as Mesos' default isolators (posix/cpu, posix/mem) measure it.
-// ok is false once the task's process is gone.
-func (r running) statistics(pt *executor.ProcessTable, now float64) (map[string]any, bool) {
-	u, ok := pt.TreeUsage(r.pid)
-	if !ok {
-		return nil, false
+// measured is a running task with what it used.
+type measured struct {
+	running
+	stats *mesos.ResourceStatistics
+}
+
+// measure reads the process table once and returns each task still
+// running with its ResourceStatistics: its limits from the task's
+// resources and what its process tree used, measured as Mesos' default
+// isolators (posix/cpu, posix/mem) measure it.
+func (a *Agent) measure() ([]measured, error) {
+	tasks := a.runningTasks()
+	if len(tasks) == 0 {
+		return nil, nil
 	}
-	return map[string]any{
-		"timestamp":             now,
-		"cpus_limit":            r.cpus,
-		"mem_limit_bytes":       uint64(r.memMB * (1 << 20)),
-		"cpus_user_time_secs":   u.User.Seconds(),
-		"cpus_system_time_secs": u.System.Seconds(),
-		"mem_rss_bytes":         u.RSSBytes,
-	}, true
+	pt, err := executor.ReadProcessTable()
+	if err != nil {
+		return nil, err
+	}
+	now := float64(a.clock.Now().UnixNano()) / 1e9
+	var out []measured
+	for _, t := range tasks {
+		u, ok := pt.TreeUsage(t.pid)
+		if !ok {
+			continue // ended meanwhile
+		}
+		out = append(out, measured{running: t, stats: &mesos.ResourceStatistics{Timestamp: now,
+			CPUsUserTimeSecs: new(u.User.Seconds()), CPUsSystemTimeSecs: new(u.System.Seconds()),
+			CPUsLimit: new(t.cpus), MemRSSBytes: new(u.RSSBytes), MemLimitBytes: new(uint64(t.memMB * (1 << 20)))}})
+	}
+	return out, nil
 }
 
 // serveStatistics is /monitor/statistics: one entry per running task's
 // executor (a command task runs under its own, whose id is the task's),
 // which Mesos' UI, mesos-exporter and collectd plugins read for usage.
 func (a *Agent) serveStatistics(w http.ResponseWriter, r *http.Request) {
-	a.serveUsage(w, r, func(t running, stats map[string]any) map[string]any {
-		return map[string]any{"executor_id": t.taskID, "executor_name": t.name, "framework_id": t.frameworkID,
-			"source": t.taskID, "statistics": stats}
+	a.serveUsage(w, r, func(m measured) map[string]any {
+		return map[string]any{"executor_id": m.taskID, "executor_name": m.name, "framework_id": m.frameworkID,
+			"source": m.taskID, "statistics": mesosjson.Object(m.stats)}
 	})
 }
 
 // serveContainers is /containers: each running container with its status
 // and usage.
 func (a *Agent) serveContainers(w http.ResponseWriter, r *http.Request) {
-	a.serveUsage(w, r, func(t running, stats map[string]any) map[string]any {
-		return map[string]any{"container_id": t.runID, "executor_id": t.taskID, "executor_name": t.name,
-			"framework_id": t.frameworkID, "source": t.taskID, "status": mesosjson.Object(t.containerStatus), "statistics": stats}
+	a.serveUsage(w, r, func(m measured) map[string]any {
+		return map[string]any{"container_id": m.runID, "executor_id": m.taskID, "executor_name": m.name,
+			"framework_id": m.frameworkID, "source": m.taskID, "status": mesosjson.Object(m.containerStatus),
+			"statistics": mesosjson.Object(m.stats)}
 	})
 }
 
-func (a *Agent) serveUsage(w http.ResponseWriter, r *http.Request, entry func(running, map[string]any) map[string]any) {
-	tasks := a.runningTasks()
-	out := make([]any, 0, len(tasks))
-	if len(tasks) > 0 {
-		pt, err := executor.ReadProcessTable()
-		if err != nil {
-			http.Error(w, "Failed to read the process table: "+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		now := float64(a.clock.Now().UnixNano()) / 1e9
-		for _, t := range tasks {
-			if stats, ok := t.statistics(pt, now); ok {
-				out = append(out, entry(t, stats))
-			}
-		}
+func (a *Agent) serveUsage(w http.ResponseWriter, r *http.Request, entry func(measured) map[string]any) {
+	ms, err := a.measure()
+	if err != nil {
+		http.Error(w, "Failed to read the process table: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	out := make([]any, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, entry(m))
 	}
 	writeJSON(w, r, out)
 }

@@ -9,10 +9,8 @@ import (
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	magent "github.com/mesos/mesos-go/api/v1/lib/agent"
 
-	"github.com/mesosbox/mesosbox/appliance/buildinfo"
 	"github.com/mesosbox/mesosbox/appliance/master/resources/resourcepb"
 	"github.com/mesosbox/mesosbox/appliance/master/v1http"
-	"github.com/mesosbox/mesosbox/runtime/executor"
 )
 
 // maxOperatorBytes bounds a call's body, as the master's operator API.
@@ -42,13 +40,7 @@ func (a *Agent) serveOperator(w http.ResponseWriter, r *http.Request) {
 		v1http.Error(w, code, msg)
 		return
 	}
-	b, err := out.Encode(resp)
-	if err != nil {
-		v1http.Error(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", out.Media)
-	w.Write(b)
+	v1http.Write(w, out, resp)
 }
 
 func (a *Agent) operatorCall(call *magent.Call) (*magent.Response, int, string) {
@@ -58,9 +50,7 @@ func (a *Agent) operatorCall(call *magent.Call) (*magent.Response, int, string) 
 	case magent.Call_GET_HEALTH:
 		resp.GetHealth = &magent.Response_GetHealth{Healthy: true}
 	case magent.Call_GET_VERSION:
-		date, sha, tag, user := buildinfo.BuildDate, buildinfo.GitSHA, buildinfo.Version, "mesosbox"
-		resp.GetVersion = &magent.Response_GetVersion{VersionInfo: mesos.VersionInfo{
-			Version: buildinfo.MesosVersion, BuildDate: &date, GitSHA: &sha, GitTag: &tag, BuildUser: &user}}
+		resp.GetVersion = &magent.Response_GetVersion{VersionInfo: v1http.VersionInfo()}
 	case magent.Call_GET_FLAGS:
 		a.mu.Lock()
 		flags := a.flagsLocked()
@@ -208,27 +198,16 @@ func (a *Agent) opFrameworksLocked() *magent.Response_GetFrameworks {
 // opContainers are the running containers with their status and usage
 // (the /containers endpoint's content).
 func (a *Agent) opContainers() (*magent.Response_GetContainers, error) {
-	out := &magent.Response_GetContainers{}
-	tasks := a.runningTasks()
-	if len(tasks) == 0 {
-		return out, nil
-	}
-	pt, err := executor.ReadProcessTable()
+	measured, err := a.measure()
 	if err != nil {
 		return nil, err
 	}
-	now := float64(a.clock.Now().UnixNano()) / 1e9
-	for _, t := range tasks {
-		u, ok := pt.TreeUsage(t.pid)
-		if !ok {
-			continue
-		}
-		user, sys, limitBytes := u.User.Seconds(), u.System.Seconds(), uint64(t.memMB*(1<<20))
+	out := &magent.Response_GetContainers{}
+	for _, m := range measured {
 		out.Containers = append(out.Containers, magent.Response_GetContainers_Container{
-			FrameworkID: &mesos.FrameworkID{Value: t.frameworkID}, ExecutorID: &mesos.ExecutorID{Value: t.taskID},
-			ExecutorName: new(t.name), ContainerID: mesos.ContainerID{Value: t.runID}, ContainerStatus: t.containerStatus,
-			ResourceStatistics: &mesos.ResourceStatistics{Timestamp: now, CPUsUserTimeSecs: &user, CPUsSystemTimeSecs: &sys,
-				CPUsLimit: new(t.cpus), MemRSSBytes: new(u.RSSBytes), MemLimitBytes: &limitBytes}})
+			FrameworkID: &mesos.FrameworkID{Value: m.frameworkID}, ExecutorID: &mesos.ExecutorID{Value: m.taskID},
+			ExecutorName: new(m.name), ContainerID: mesos.ContainerID{Value: m.runID}, ContainerStatus: m.containerStatus,
+			ResourceStatistics: m.stats})
 	}
 	return out, nil
 }

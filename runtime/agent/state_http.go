@@ -77,8 +77,8 @@ func (a *Agent) state() map[string]any {
 	active := map[string][]*task{}
 	var order []string
 	for _, t := range a.sortedTasksLocked() {
-		if t.rec.RunID == "" {
-			continue // never ran here (a kill answered "Cannot find executor"): no executor to show
+		if !shown(t) {
+			continue
 		}
 		fw := t.rec.FrameworkID
 		if _, ok := active[fw]; !ok {
@@ -89,7 +89,7 @@ func (a *Agent) state() map[string]any {
 	done := map[string][]*task{}
 	var doneOrder []string
 	for _, t := range a.completed {
-		if t.rec.RunID == "" {
+		if !shown(t) {
 			continue
 		}
 		fw := t.rec.FrameworkID

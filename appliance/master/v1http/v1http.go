@@ -11,6 +11,9 @@ import (
 	"net/http"
 	"strings"
 
+	mesos "github.com/mesos/mesos-go/api/v1/lib"
+
+	"github.com/mesosbox/mesosbox/appliance/buildinfo"
 	"github.com/mesosbox/mesosbox/appliance/master/mesosjson"
 )
 
@@ -131,6 +134,23 @@ func ReadCall(w http.ResponseWriter, r *http.Request, maxBytes int64) (in, out C
 		return in, out, streaming, nil, false
 	}
 	return in, out, streaming, body, true
+}
+
+// Write answers a call with resp in the out encoding.
+func Write(w http.ResponseWriter, out Codec, resp Message) {
+	b, err := out.Encode(resp)
+	if err != nil {
+		Error(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", out.Media)
+	w.Write(b)
+}
+
+// VersionInfo is what GET_VERSION answers on the master and the agent.
+func VersionInfo() mesos.VersionInfo {
+	date, sha, tag, user := buildinfo.BuildDate, buildinfo.GitSHA, buildinfo.Version, "mesosbox"
+	return mesos.VersionInfo{Version: buildinfo.MesosVersion, BuildDate: &date, GitSHA: &sha, GitTag: &tag, BuildUser: &user}
 }
 
 // Error answers a v1 call with Mesos' plain-text error.
